@@ -1,0 +1,117 @@
+/**
+ * The public contract of a call stream (see the README): options, events and the CallStream face.
+ * Code outside this repository is written against these names; extend, never change.
+ */
+import type { Observable } from 'rxjs';
+import type Bottleneck from 'bottleneck';
+import type { Call, CallDirection, CallStatus } from '../exotel/types.js';
+import type { ExotelError } from '../exotel/errors.js';
+
+/** Filters applied to every read the stream makes. */
+export interface CallStreamFilters {
+  direction?: CallDirection | CallDirection[];
+  /** ExoPhone(s), E.164, at most 5. */
+  phoneNumber?: string | string[];
+  /** Customer number(s), E.164, at most 5. */
+  to?: string | string[];
+  /** Number(s) called first, E.164, at most 5. */
+  from?: string | string[];
+  /** Only these final statuses. */
+  status?: CallStatus | CallStatus[];
+}
+
+/** Context handed to a custom settle predicate (frozen). */
+export interface SettleContext {
+  /** The call as last read. */
+  call: Call;
+  /** Milliseconds the record has been held since it was first seen. */
+  heldMs: number;
+}
+
+/** Emitted once per Sid, when a call has settled (or was held `settleMs`). */
+export type CallCompletedEvent = { type: 'callCompleted'; call: Call };
+export type CallFailedEvent = { type: 'callFailed'; call: Call };
+
+/** A change to a call after it was emitted. `changes` names the camelCase fields that changed. */
+export interface CallUpdate {
+  call: Call;
+  previous: Call;
+  changes: Array<keyof Call | string>;
+}
+export type CallUpdatedEvent = { type: 'callUpdated' } & CallUpdate;
+
+/** The union on `events$`. */
+export type CallStreamEvent = CallCompletedEvent | CallFailedEvent | CallUpdatedEvent;
+
+/** Events of the EventEmitter3 face. */
+export interface CallStreamEvents {
+  callCompleted: [call: Call];
+  callFailed: [call: Call];
+  callUpdated: [update: CallUpdate];
+  error: [error: ExotelError];
+}
+
+/** Where the stream remembers what it emitted, and when it last polled. */
+export interface Store {
+  /** The last saved state, or undefined when there is none yet. */
+  load(): Promise<StoreState | undefined>;
+  /** Replaces the saved state (atomically, where the store can). */
+  save(state: StoreState): Promise<void>;
+  /** Releases what the store holds (files, connections). */
+  close?(): Promise<void>;
+}
+
+/** What a store keeps. JSON-serializable. */
+export interface StoreState {
+  version: 1;
+  /** The API-clock instant up to which every listing was read completely (epoch ms), or null. */
+  checkpoint: number | null;
+  /** Per Sid emitted inside the lookback horizon: its start (epoch ms) and fingerprint of the fields that matter. */
+  emitted: Record<string, { dateCreated: number; fingerprint: string }>;
+}
+
+export interface CallStreamOptions {
+  accountSid: string;
+  /** Default: `process.env.EXOTEL_API_KEY`. */
+  apiKey?: string;
+  /** Default: `process.env.EXOTEL_API_TOKEN`. Goes only into the Authorization header. */
+  apiToken?: string;
+  /** `api.exotel.com` (Singapore) or `api.in.exotel.com` (Mumbai). Default: `api.exotel.com`. */
+  subdomain?: string;
+  /** Instead of `subdomain`: a full base URL; `http:` only for loopback (simulator, tests). */
+  baseUrl?: string;
+  /** How often the fresh window is polled. @default 15_000 */
+  pollIntervalMs?: number;
+  /** How far back a call may start and still be caught when it ends. @default 7_200_000 */
+  lookbackMs?: number;
+  /** Longest a record is held waiting for Duration/Price/EndTime. @default 300_000 */
+  settleMs?: number;
+  /** Zone of the account's naive timestamps. @default 'Asia/Kolkata' */
+  timeZone?: string;
+  /** Records per page, 1 to 100. @default 100 */
+  pageSize?: number;
+  /** Exotel's per-account limit. @default 200 */
+  maxRequestsPerMinute?: number;
+  /** A Bottleneck limiter to schedule every request through instead of the built-in one. */
+  limiter?: Bottleneck;
+  filters?: CallStreamFilters;
+  /** Ask for leg-wise `Details`. @default false */
+  details?: boolean;
+  /** Where emitted Sids and the checkpoint are kept. @default memoryStore() */
+  store?: Store;
+  /** Replaces the settled predicate (default: Duration, Price and EndTime filled in). */
+  isSettled?: (context: SettleContext) => boolean;
+}
+
+/** The object `createCallStream()` returns. */
+export interface CallStreamLike {
+  readonly callCompleted$: Observable<Call>;
+  readonly callFailed$: Observable<Call>;
+  readonly callUpdated$: Observable<CallUpdate>;
+  readonly events$: Observable<CallStreamEvent>;
+  readonly errors$: Observable<ExotelError>;
+  /** Starts polling without a subscriber. */
+  start(): void;
+  /** Completes every observable, frees sockets, timers and the limiter. */
+  stop(): Promise<void>;
+}
