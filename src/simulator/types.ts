@@ -1,0 +1,264 @@
+/**
+ * Public types of the Exotel API simulator (`exotel-call-stream/simulator`).
+ */
+import type { CallDirection, CallStatus, RawCall } from '../exotel/types.js';
+
+/** A clock the simulator reads; every time-dependent answer follows it. */
+export interface SimulatorClock {
+  now(): number;
+}
+
+/** One account the simulator serves: HTTP Basic auth with `apiKey:apiToken`. */
+export interface SimulatorAccount {
+  accountSid: string;
+  apiKey: string;
+  apiToken: string;
+}
+
+export interface SimulatorOptions {
+  /**
+   * Accounts served; each has its own calls and its own rate-limit window.
+   * @default [{ accountSid: 'acme1', apiKey: 'sim-key', apiToken: 'sim-token' }]
+   */
+  accounts?: SimulatorAccount[];
+  /**
+   * The simulator's clock (epoch ms). The default reads `Date.now()` on every call, so a
+   * `@sinonjs/fake-timers` clock that fakes `Date` drives it.
+   * @default { now: () => Date.now() }
+   */
+  clock?: SimulatorClock;
+  /**
+   * IANA zone of the naive `YYYY-MM-DD HH:mm:ss` timestamps (records and the `DateCreated` filter).
+   * @default 'Asia/Kolkata'
+   */
+  timeZone?: string;
+  /**
+   * Seed of every random choice (traffic, Sids of scripted calls, fault rates). Same seed and same
+   * clock readings give the same world, byte for byte.
+   * @default 1
+   */
+  seed?: number;
+  /**
+   * Generated calls. `false`: the world holds only the calls you add with `addCall()`.
+   * @default false
+   */
+  traffic?: TrafficOptions | false;
+  /**
+   * Time from a call's end until Duration, Price, EndTime, RecordingUrl and leg details fill in:
+   * a fixed number of ms, or a seeded uniform range.
+   * @default { min: 60_000, max: 180_000 }
+   */
+  settleDelayMs?: number | { min: number; max: number };
+  /**
+   * Duration and Price as strings (`"17"`, `"1.500"`, as in Exotel's sample) or as numbers.
+   * @default true
+   */
+  numbersAsStrings?: boolean;
+  /**
+   * How a field not yet filled in (Duration, Price, EndTime, ...) is sent: `""` or `null`.
+   * @default 'empty-string'
+   */
+  emptyValue?: 'empty-string' | 'null';
+  /**
+   * Per-account sliding-window rate limit; `false` disables it.
+   * @default { requestsPerMinute: 200, retryAfter: 'seconds' }
+   */
+  rateLimit?: { requestsPerMinute?: number; retryAfter?: 'seconds' | 'http-date' | false } | false;
+  /**
+   * How the last page with records shows `NextPageUri`: a link to an (empty) page after it, `null`,
+   * `""`, or no key at all. An empty page always has `null` (or `""`/no key for those two options).
+   * @default 'null'
+   */
+  lastPage?: 'link-to-empty-page' | 'null' | 'empty-string' | 'omitted';
+  /**
+   * Where `FirstPageUri`, `PrevPageUri` and `NextPageUri` sit: under `Metadata` or at the top level.
+   * @default 'metadata'
+   */
+  pageUris?: 'metadata' | 'top-level';
+}
+
+/** Weights (any non-negative numbers; they are normalized) and shapes of generated traffic. */
+export interface TrafficMix {
+  /** @default { completed: 65, 'no-answer': 14, busy: 10, failed: 6, canceled: 5 } */
+  status: Record<CallStatus, number>;
+  /** @default { inbound: 50, 'outbound-api': 35, 'outbound-dial': 15 } */
+  direction: Record<CallDirection, number>;
+  /** Mean talk time of an ordinary answered call, in seconds (exponential, capped at `shortMaxSec`). @default 90 */
+  meanTalkSec: number;
+  /** Cap of an ordinary answered call's talk time. @default 300 */
+  shortMaxSec: number;
+  /** Share of answered calls that are long: uniform from `shortMaxSec` to `longMaxSec`. @default 0.03 */
+  longShare: number;
+  /** @default 7200 */
+  longMaxSec: number;
+  /** Share of answered calls that are very long: uniform from `longMaxSec` to `veryLongMaxSec`. @default 0.002 */
+  veryLongShare: number;
+  /** @default 14400 */
+  veryLongMaxSec: number;
+  /** Share of settled calls whose Price or Duration is corrected later. @default 0.03 */
+  correctionRate: number;
+  /** Range of the delay of a correction after settling, in ms. @default { min: 60_000, max: 600_000 } */
+  correctionDelayMs: { min: number; max: number };
+  /** Number of ExoPhones (`+918047000001`, ...). @default 10 */
+  exoPhones: number;
+  /** Number of agent numbers (`+919800000001`, ...). @default 50 */
+  agents: number;
+  /** Number of customer numbers (`+917000000001`, ...). @default 20000 */
+  customers: number;
+  /** Price of each started minute of an answered call. @default 0.5 */
+  pricePerMinute: number;
+}
+
+export interface TrafficOptions {
+  /** Mean number of calls started per minute (Poisson arrivals, seeded). */
+  callsPerMinute: number;
+  /** Epoch ms from which traffic runs. @default the clock's now at `createSimulator()` */
+  startAt?: number;
+  /** The account that receives the traffic. @default the first account */
+  accountSid?: string;
+  /** Statuses, directions, durations, corrections and number pools. */
+  mix?: Partial<TrafficMix>;
+}
+
+/** Fields a correction may change. Numbers for Duration/Price; EndTime as naive text or epoch ms. */
+export type CorrectionFields = Partial<Record<'Duration' | 'Price' | 'EndTime' | 'Status' | 'RecordingUrl', string | number | null>>;
+
+/** A scripted call. Everything is optional except `startAt`. */
+export interface CallSpec {
+  /** @default 32 seeded hex characters */
+  sid?: string;
+  /** Epoch ms; the record's `DateCreated` and `StartTime`. */
+  startAt: number;
+  /** Ringing time, ms. @default 5_000 */
+  ringMs?: number;
+  /** Talk time, ms; Duration = ring + talk. @default 60_000 for completed calls, else 0 */
+  talkMs?: number;
+  /** @default 'completed' */
+  status?: CallStatus;
+  /** @default 'inbound' */
+  direction?: CallDirection;
+  /** @default '+917000000001' (inbound) or '+919800000001' (outbound) */
+  from?: string;
+  /** @default '+919800000001' (inbound) or '+917000000001' (outbound) */
+  to?: string;
+  /** The ExoPhone. @default '+918047000001' */
+  phoneNumber?: string;
+  /** Overrides the simulator's `settleDelayMs` for this call. */
+  settleDelayMs?: number;
+  /** @default 0.5 per started minute of talk */
+  price?: number;
+  /** Later changes, each `afterMs` after settling; they move DateUpdated. */
+  corrections?: Array<{ afterMs: number; fields: CorrectionFields }>;
+  /** @default the first account */
+  accountSid?: string;
+}
+
+/** Ground truth of one call, for tests. */
+export interface SimulatedCall {
+  sid: string;
+  accountSid: string;
+  startAt: number;
+  endAt: number;
+  settledAt: number;
+  status: CallStatus;
+  direction: CallDirection;
+  from: string;
+  to: string;
+  phoneNumber: string;
+  /** Duration in seconds once settled (before corrections). */
+  durationSec: number;
+  /** Price once settled (before corrections). */
+  price: number;
+  corrections: Array<{ at: number; fields: CorrectionFields }>;
+  /** What the API lists for this call at `now` (undefined before it ended). */
+  recordAt(now: number, options?: { details?: boolean }): RawCall | undefined;
+}
+
+/** A scripted fault, in the manner of undici's MockAgent interceptors. */
+export interface FaultSpec {
+  kind: 'status' | 'rate-limit' | 'reset' | 'delay' | 'truncated' | 'malformed' | 'duplicate-row' | 'bad-record';
+  /** For `status`. @default 500 */
+  status?: number;
+  /** For `delay`: how long before the answer, ms (real timers, so fake timers drive it). @default 1000 */
+  delayMs?: number;
+  /** For `rate-limit`: the `Retry-After` form. @default the simulator's `rateLimit.retryAfter` */
+  retryAfter?: 'seconds' | 'http-date' | false;
+  /** For `rate-limit`: the wait announced in `Retry-After`. @default 1 */
+  retryAfterSeconds?: number;
+  /** For `bad-record`: the field that is broken. @default 'DateCreated' */
+  field?: 'DateCreated' | 'Sid' | 'Status' | 'Duration';
+  /** How many matching requests it hits. @default 1 */
+  times?: number;
+  /** Hits every matching request until `clearFaults()`. */
+  persist?: boolean;
+  /** Instead of `times`: a seeded probability per matching request, 0..1 (lasts until `clearFaults()`). */
+  rate?: number;
+  /** Which requests it applies to (all given parts must match). */
+  match?: { path?: string | RegExp; accountSid?: string; query?: Record<string, string | RegExp> };
+}
+
+/** One request as the simulator saw it. */
+export interface RequestRecord {
+  /** The simulator's clock at arrival. */
+  at: number;
+  method: string;
+  path: string;
+  /** Decoded query parameters. */
+  query: Record<string, string>;
+  /** The account of the path, when the path names one. */
+  accountSid?: string;
+  status: number;
+  /** Kinds of the faults that hit it, comma-separated (`'delay,truncated'`). */
+  fault?: string;
+  /** Records returned (0 for errors). */
+  records: number;
+}
+
+/** The request `handle()` takes: method, path with query, headers (names in any case). */
+export interface SimulatorRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string | undefined>;
+}
+
+export interface SimulatorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface RateStats {
+  total: number;
+  rejected: number;
+  /** Most requests (accepted and rejected) of one account in any 60 s window of the simulator's clock. */
+  maxInAnyWindow: number;
+}
+
+export interface Simulator {
+  /** Starts the HTTP server on `host` (default 127.0.0.1) and `port` (default 0: a free port). */
+  listen(options?: { port?: number; host?: string }): Promise<{ url: string }>;
+  /** `http://127.0.0.1:<port>`; throws before `listen()`. */
+  readonly url: string;
+  /** Closes the server and every open socket. */
+  close(): Promise<void>;
+  /** The same logic without a socket. A `reset` fault throws a `SimulatorResetError`. */
+  handle(request: SimulatorRequest): Promise<SimulatorResponse>;
+  /** Adds a scripted call; returns its ground truth. */
+  addCall(spec: CallSpec): SimulatedCall;
+  /**
+   * Ground truth of every call started up to the clock's now, ordered by start second, then Sid.
+   * `range` narrows it to starts in [`from`, `to`] (epoch ms) and one account, found by binary
+   * search: cheaper than filtering millions of calls.
+   */
+  calls(range?: { from?: number; to?: number; accountSid?: string }): SimulatedCall[];
+  /** Ground truth of one call by Sid (generated or scripted), or undefined. */
+  call(sid: string): SimulatedCall | undefined;
+  inject(fault: FaultSpec): void;
+  clearFaults(): void;
+  /** Faults injected that still have hits left (`persist` and `rate` faults always do). */
+  pendingFaults(): FaultSpec[];
+  /** Throws an error listing every fault with hits left that is not `persist` or `rate`. */
+  assertNoPendingFaults(): void;
+  readonly history: RequestRecord[];
+  rateStats(): RateStats;
+}

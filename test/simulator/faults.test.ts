@@ -1,0 +1,191 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import FakeTimers from '@sinonjs/fake-timers';
+import { Agent, request } from 'undici';
+import { SimulatorResetError, createSimulator, isSimulatorResetError } from '../../src/simulator/index.js';
+import type { FaultSpec } from '../../src/simulator/index.js';
+import { AUTH, LIST, T0, start } from './helpers.js';
+import type { Harness } from './helpers.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const MIN = 60_000;
+async function withCalls(n: number, options = {}): Promise<Harness> {
+  const harness = await start({ rateLimit: false, ...options });
+  for (let i = 0; i < n; i++) harness.sim.addCall({ startAt: T0 - (30 - i) * MIN, settleDelayMs: 0 });
+  return harness;
+}
+
+describe('faults', () => {
+  it('status: answers the given status for `times` requests, then heals', async () => {
+    h = await withCalls(1);
+    h.sim.inject({ kind: 'status', status: 503, times: 2 });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await h.get(LIST)).status);
+    expect(statuses).toEqual([503, 503, 200]);
+    expect(h.sim.history.map((r) => r.fault)).toEqual(['status', 'status', undefined]);
+    const body = (await (async () => {
+      h!.sim.inject({ kind: 'status' });
+      return h!.get(LIST);
+    })()).json;
+    expect(body).toEqual({ RestException: { Status: 500, Message: expect.any(String) } });
+  });
+
+  it('rate-limit: a scripted 429 with each Retry-After form', async () => {
+    h = await withCalls(1);
+    h.sim.inject({ kind: 'rate-limit', retryAfterSeconds: 7 });
+    h.sim.inject({ kind: 'rate-limit', retryAfter: 'http-date', retryAfterSeconds: 2 });
+    h.sim.inject({ kind: 'rate-limit', retryAfter: false });
+    const a = await h.get(LIST);
+    const b = await h.get(LIST);
+    const c = await h.get(LIST);
+    expect([a.status, b.status, c.status]).toEqual([429, 429, 429]);
+    expect(a.headers.get('retry-after')).toBe('7');
+    expect(b.headers.get('retry-after')).toBe(new Date(T0 + 2_000).toUTCString());
+    expect(c.headers.get('retry-after')).toBeNull();
+    expect((await h.get(LIST)).status).toBe(200);
+  });
+
+  it('reset: destroys the socket; handle() throws a SimulatorResetError', async () => {
+    h = await withCalls(1);
+    h.sim.inject({ kind: 'reset' });
+    await expect(fetch(`${h.url}${LIST}`, { headers: { authorization: AUTH } })).rejects.toThrow();
+    expect((await h.get(LIST)).status).toBe(200);
+    h.sim.inject({ kind: 'reset' });
+    const err = await h.sim.handle({ method: 'GET', url: LIST, headers: { authorization: AUTH } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SimulatorResetError);
+    expect(isSimulatorResetError(err)).toBe(true);
+    expect(h.sim.history.filter((r) => r.fault === 'reset')).toHaveLength(2);
+  });
+
+  it('delay: holds the answer on the timers, so a fake clock drives it', async () => {
+    const clock = FakeTimers.withGlobal(globalThis).install({ toFake: ['setTimeout', 'clearTimeout'], now: T0 });
+    try {
+      const sim = createSimulator({ clock: { now: () => T0 } });
+      sim.inject({ kind: 'delay', delayMs: 30_000 });
+      let done = false;
+      const pending = sim.handle({ method: 'GET', url: LIST, headers: { authorization: AUTH } }).then((r) => {
+        done = true;
+        return r;
+      });
+      await clock.tickAsync(29_000);
+      expect(done).toBe(false);
+      await clock.tickAsync(1_000);
+      expect(done).toBe(true);
+      expect((await pending).status).toBe(200);
+      expect(sim.history[0]!.fault).toBe('delay');
+    } finally {
+      clock.uninstall();
+    }
+  });
+
+  it('delay over real HTTP combines with another fault', async () => {
+    h = await withCalls(1);
+    h.sim.inject({ kind: 'delay', delayMs: 20 });
+    h.sim.inject({ kind: 'status', status: 502 });
+    expect((await h.get(LIST)).status).toBe(502);
+    expect(h.sim.history[0]!.fault).toBe('delay,status');
+  });
+
+  it('truncated: promises the whole body, sends half, cuts the connection', async () => {
+    h = await withCalls(3);
+    h.sim.inject({ kind: 'truncated' });
+    const agent = new Agent();
+    try {
+      const res = await request(`${h.url}${LIST}`, { headers: { authorization: AUTH }, dispatcher: agent });
+      expect(res.statusCode).toBe(200);
+      await expect(res.body.text()).rejects.toThrow();
+    } finally {
+      await agent.close();
+    }
+    h.sim.inject({ kind: 'truncated' });
+    const viaHandle = await h.sim.handle({ method: 'GET', url: LIST, headers: { authorization: AUTH } });
+    expect(() => JSON.parse(viaHandle.body)).toThrow();
+    expect(h.sim.history.map((r) => r.fault)).toEqual(['truncated', 'truncated']);
+  });
+
+  it('malformed: a 200 whose body is not JSON', async () => {
+    h = await withCalls(3);
+    h.sim.inject({ kind: 'malformed' });
+    const res = await h.get(LIST);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/json/);
+    expect(() => JSON.parse(res.text)).toThrow();
+  });
+
+  it('duplicate-row: the next page starts with this page\'s last row', async () => {
+    h = await withCalls(6);
+    h.sim.inject({ kind: 'duplicate-row' });
+    const p1 = await h.get(`${LIST}?PageSize=3&SortBy=DateCreated:asc`);
+    const p2 = await h.get(p1.json.Metadata.NextPageUri);
+    const s1 = p1.json.Calls.map((c: { Sid: string }) => c.Sid);
+    const s2 = p2.json.Calls.map((c: { Sid: string }) => c.Sid);
+    expect(s2[0]).toBe(s1[2]);
+    expect(new Set([...s1, ...s2]).size).toBe(5);
+    expect(h.sim.history[0]!.fault).toBe('duplicate-row');
+  });
+
+  it('bad-record: one record with a broken field', async () => {
+    h = await withCalls(4);
+    h.sim.inject({ kind: 'bad-record' });
+    h.sim.inject({ kind: 'bad-record', field: 'Status', match: { path: /\/Calls\/[^/]+\.json$/ } });
+    const res = await h.get(LIST);
+    const broken = res.json.Calls.filter((c: { DateCreated: string }) => c.DateCreated === 'not-a-date');
+    expect(broken).toHaveLength(1);
+    const one = await h.get(`/v1/Accounts/acme1/Calls/${h.sim.calls()[0]!.sid}.json`);
+    expect(one.json.Call.Status).toBe('exploded');
+  });
+
+  it('matches by path, account and query; persist lasts until clearFaults()', async () => {
+    h = await withCalls(2);
+    h.sim.inject({ kind: 'status', status: 500, persist: true, match: { query: { SortBy: 'DateCreated:asc' }, accountSid: 'acme1', path: LIST } });
+    expect((await h.get(LIST)).status).toBe(200);
+    expect((await h.get(`${LIST}?SortBy=DateCreated:asc`)).status).toBe(500);
+    expect((await h.get(`${LIST}?SortBy=DateCreated:asc`)).status).toBe(500);
+    expect(h.sim.pendingFaults()).toHaveLength(1);
+    h.sim.clearFaults();
+    expect((await h.get(`${LIST}?SortBy=DateCreated:asc`)).status).toBe(200);
+    expect(h.sim.pendingFaults()).toEqual([]);
+  });
+
+  it('rate: a seeded probability per request, the same for the same seed', async () => {
+    const pattern = async (seed: number) => {
+      const sim = createSimulator({ clock: { now: () => T0 }, seed, rateLimit: false });
+      sim.inject({ kind: 'status', status: 503, rate: 0.3 });
+      const out: number[] = [];
+      for (let i = 0; i < 200; i++) out.push((await sim.handle({ method: 'GET', url: LIST, headers: { authorization: AUTH } })).status);
+      return out;
+    };
+    const a = await pattern(7);
+    expect(await pattern(7)).toEqual(a);
+    expect(await pattern(8)).not.toEqual(a);
+    const hits = a.filter((s) => s === 503).length;
+    expect(hits).toBeGreaterThan(35);
+    expect(hits).toBeLessThan(85);
+  });
+
+  it('assertNoPendingFaults() says which part of the last request did not match', async () => {
+    h = await withCalls(1);
+    h.sim.inject({ kind: 'status', times: 2, match: { query: { Status: /^failed/ } } });
+    await h.get(`${LIST}?Status=completed`);
+    expect(() => h!.sim.assertNoPendingFaults()).toThrow(/status fault \(0 of 2 hits\): the last request did not match: query Status=completed does not match \/\^failed\//);
+    h.sim.inject({ kind: 'delay', persist: true });
+    h.sim.clearFaults();
+    expect(() => h!.sim.assertNoPendingFaults()).not.toThrow();
+  });
+
+  it('validates fault specs, naming the field', () => {
+    const sim = createSimulator();
+    const bad: Array<[unknown, RegExp]> = [
+      [{ kind: 'explode' }, /`fault.kind`.*got `explode`/],
+      [{ kind: 'status', status: 42 }, /`fault.status`.*got `42`/],
+      [{ kind: 'status', times: 0 }, /`fault.times`.*got `0`/],
+      [{ kind: 'status', rate: 2 }, /`fault.rate`.*got `2`/],
+      [{ kind: 'delay', delayMs: -1 }, /`fault.delayMs`.*got `-1`/],
+    ];
+    for (const [spec, message] of bad) expect(() => sim.inject(spec as FaultSpec)).toThrow(message);
+  });
+});
