@@ -1,0 +1,259 @@
+/**
+ * The filters of `GET /v1/Accounts/<sid>/Calls.json`, validated before anything is sent and
+ * encoded the way Exotel documents them (`DateCreated=gte%3A2025-01-15+00%3A00%3A00%3Blte%3A…`).
+ */
+import { InvalidOptionError } from './errors.js';
+import { formatNaive, zoneOffsetMs } from './time.js';
+import type { CallDirection, CallStatus, OngoingCallStatus } from './types.js';
+
+/** A `DateCreated` bound: a `Date` or epoch milliseconds, written in the account's zone. */
+export type DateCreatedBound = Date | number;
+
+/** Comparison operators of a filter. `eq` cannot be combined with `gte`/`lte`. */
+export interface RangeFilter<T> {
+  gte?: T;
+  lte?: T;
+  eq?: T;
+}
+
+/** The filters and paging parameters of one listing. Every field is optional. */
+export interface CallQuery {
+  /** Call Sid(s), at most 100. */
+  sid?: string | string[];
+  /**
+   * When the calls were created (started). Both bounds inclusive, one-second resolution, written
+   * in the account's zone. The range may span at most one calendar month, and no bound may be
+   * older than six calendar months (and 183 days) before now (measured on the server's clock).
+   */
+  dateCreated?: RangeFilter<DateCreatedBound>;
+  /** Customer number(s), E.164 (`+918047000001`), at most 5. */
+  to?: string | string[];
+  /** Number(s) called first, E.164, at most 5. */
+  from?: string | string[];
+  /** ExoPhone(s) (virtual numbers), E.164, at most 5. */
+  phoneNumber?: string | string[];
+  /** Overall status(es). The ongoing ones are accepted by the API, though it never lists such calls. */
+  status?: CallStatus | OngoingCallStatus | Array<CallStatus | OngoingCallStatus>;
+  /** Duration in whole seconds, sent as `gte:10s`. */
+  duration?: RangeFilter<number>;
+  /** Price in the billing currency, sent as `gte:0.5`. */
+  price?: RangeFilter<number>;
+  direction?: CallDirection | CallDirection[];
+  /** Records per page, 1 to 100. The API's default (when absent) is 50. */
+  pageSize?: number;
+  /** Order by `DateCreated`, sent as `SortBy=DateCreated:asc`. The API's default is `desc`. */
+  sortBy?: 'asc' | 'desc';
+  /** Cursor from a `PrevPageUri`, as the API handed it. */
+  before?: string;
+  /** Cursor from a `NextPageUri`, as the API handed it. */
+  after?: string;
+  /** Ask for leg-wise `Details` (`details=true`). */
+  details?: boolean;
+}
+
+/** What `buildCallQuery` needs besides the query. */
+export interface CallQueryContext {
+  /** Zone of the account's naive timestamps (an IANA name). */
+  timeZone: string;
+  /** "Now" on the server's clock, epoch ms, for the six-month limit. @default Date.now() */
+  now?: number;
+}
+
+export const CALL_STATUSES: ReadonlySet<string> = new Set<CallStatus>(['completed', 'failed', 'busy', 'no-answer', 'canceled']);
+const ONGOING_STATUSES: ReadonlySet<string> = new Set<OngoingCallStatus>(['queued', 'ringing', 'in-progress']);
+export const CALL_DIRECTIONS: ReadonlySet<string> = new Set<CallDirection>(['inbound', 'outbound-dial', 'outbound-api']);
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+// Sids and cursors go into a comma-separated list or a query value: no separators, no blanks.
+const SID = /^[A-Za-z0-9_-]{1,128}$/;
+const CURSOR = /^[A-Za-z0-9+/=_.:-]{1,1024}$/;
+
+const KNOWN_KEYS: ReadonlySet<string> = new Set([
+  'sid', 'dateCreated', 'to', 'from', 'phoneNumber', 'status', 'duration', 'price', 'direction',
+  'pageSize', 'sortBy', 'before', 'after', 'details',
+]);
+const RANGE_KEYS: ReadonlySet<string> = new Set(['gte', 'lte', 'eq']);
+
+export const MAX_SIDS = 100;
+export const MAX_NUMBERS = 5;
+export const MAX_PAGE_SIZE = 100;
+/** How far back `DateCreated` may reach, in calendar months. */
+export const MAX_AGE_MONTHS = 6;
+/** ...and never more than this many days (six calendar months can reach 184). */
+export const MAX_AGE_DAYS = 183;
+/** The longest `DateCreated` range, in calendar months. */
+export const MAX_RANGE_MONTHS = 1;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+
+function list(name: string, value: unknown, max: number, check: (item: unknown) => boolean, expected: string): string[] {
+  const items = Array.isArray(value) ? value : [value];
+  if (items.length === 0 || items.length > max) {
+    throw new InvalidOptionError(name, `${expected}, or an array of 1 to ${max} of them`, value);
+  }
+  for (let i = 0; i < items.length; i++) {
+    if (!check(items[i])) throw new InvalidOptionError(Array.isArray(value) ? `${name}[${i}]` : name, expected, items[i]);
+  }
+  return items as string[];
+}
+
+const isE164 = (v: unknown) => typeof v === 'string' && E164.test(v);
+const isSid = (v: unknown) => typeof v === 'string' && SID.test(v);
+
+function range<T>(name: string, value: unknown, check: (v: unknown) => v is T, expected: string): RangeFilter<T> {
+  if (!isPlainObject(value)) throw new InvalidOptionError(name, 'an object with `gte`, `lte` or `eq`', value);
+  let any = false;
+  for (const key of Object.keys(value)) {
+    if (!RANGE_KEYS.has(key)) throw new InvalidOptionError(`${name}.${key}`, 'absent: the operators are `gte`, `lte` and `eq`', value[key]);
+    if (value[key] === undefined) continue;
+    if (!check(value[key])) throw new InvalidOptionError(`${name}.${key}`, expected, value[key]);
+    any = true;
+  }
+  if (!any) throw new InvalidOptionError(name, 'an object with at least one of `gte`, `lte`, `eq`', value);
+  if (value.eq !== undefined && (value.gte !== undefined || value.lte !== undefined)) {
+    throw new InvalidOptionError(`${name}.eq`, 'absent when `gte` or `lte` is given', value.eq);
+  }
+  return value as RangeFilter<T>;
+}
+
+const isSeconds = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isPrice = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const isInstant = (v: unknown): v is DateCreatedBound =>
+  (v instanceof Date && Number.isFinite(v.getTime())) || (typeof v === 'number' && Number.isFinite(v));
+
+function encodeRange<T>(r: RangeFilter<T>, format: (v: T) => string): string {
+  if (r.eq !== undefined) return `eq:${format(r.eq)}`;
+  const parts: string[] = [];
+  if (r.gte !== undefined) parts.push(`gte:${format(r.gte)}`);
+  if (r.lte !== undefined) parts.push(`lte:${format(r.lte)}`);
+  return parts.join(';');
+}
+
+const toMs = (v: DateCreatedBound) => (typeof v === 'number' ? v : v.getTime());
+
+/**
+ * Adds calendar months to an instant as the account's wall clock sees it (Jan 31 + 1 month is
+ * the last day of February), keeping the time of day. Used for the one-month range and the
+ * six-month age limits.
+ */
+export function addZonedMonths(ms: number, months: number, timeZone: string): number {
+  const offset = zoneOffsetMs(ms, timeZone);
+  const local = new Date(ms + offset);
+  const y = local.getUTCFullYear();
+  const m = local.getUTCMonth() + months;
+  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  const day = Math.min(local.getUTCDate(), lastDay);
+  const shifted = Date.UTC(y, m, day, local.getUTCHours(), local.getUTCMinutes(), local.getUTCSeconds(), local.getUTCMilliseconds());
+  return shifted - zoneOffsetMs(shifted - offset, timeZone);
+}
+
+/** Floors to the second: `DateCreated` has one-second resolution and the API compares seconds. */
+const floorSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
+
+function checkDateCreated(r: RangeFilter<DateCreatedBound>, timeZone: string, now: number): void {
+  // Six calendar months, but never more than 183 days: the stricter reading of "6 months".
+  const oldest = floorSecond(Math.max(addZonedMonths(now, -MAX_AGE_MONTHS, timeZone), now - MAX_AGE_DAYS * 86_400_000));
+  for (const key of ['gte', 'lte', 'eq'] as const) {
+    const v = r[key];
+    if (v !== undefined && floorSecond(toMs(v)) < oldest) {
+      throw new InvalidOptionError(
+        `query.dateCreated.${key}`,
+        `no older than ${MAX_AGE_MONTHS} months or ${MAX_AGE_DAYS} days (not before ${formatNaive(oldest, timeZone)} in ${timeZone})`,
+        v,
+      );
+    }
+  }
+  const gte = r.gte === undefined ? undefined : floorSecond(toMs(r.gte));
+  // Without an upper bound the API reads up to now: the range is measured to now then.
+  const lte = r.lte === undefined ? (gte === undefined ? undefined : Math.max(gte, floorSecond(now))) : floorSecond(toMs(r.lte));
+  if (gte !== undefined && lte !== undefined) {
+    if (r.lte !== undefined && lte < gte) {
+      throw new InvalidOptionError('query.dateCreated.lte', `at or after \`dateCreated.gte\` (${formatNaive(gte, timeZone)})`, r.lte);
+    }
+    if (lte > addZonedMonths(gte, MAX_RANGE_MONTHS, timeZone)) {
+      throw new InvalidOptionError(
+        r.lte === undefined ? 'query.dateCreated.gte' : 'query.dateCreated.lte',
+        `at most ${MAX_RANGE_MONTHS} month after \`dateCreated.gte\` (${formatNaive(gte, timeZone)})${r.lte === undefined ? ' when `lte` is absent (it means now)' : ''}`,
+        r.lte === undefined ? r.gte : r.lte,
+      );
+    }
+  }
+}
+
+/**
+ * Validates a query and encodes it as a query string (without `?`), `;` as `%3B` and spaces as `+`.
+ * Throws `InvalidOptionError` naming the field (`query.pageSize`) and showing the value received.
+ *
+ * @example
+ * buildCallQuery({ dateCreated: { gte: start, lte: end }, sortBy: 'asc', pageSize: 100 }, { timeZone: 'Asia/Kolkata' })
+ * // 'DateCreated=gte%3A2025-01-15+00%3A00%3A00%3Blte%3A2025-01-15+00%3A15%3A00&PageSize=100&SortBy=DateCreated%3Aasc'
+ */
+export function buildCallQuery(query: CallQuery, context: CallQueryContext): string {
+  if (!isPlainObject(query)) throw new InvalidOptionError('query', 'an object', query);
+  const q = query as Record<string, unknown>;
+  for (const key of Object.keys(q)) {
+    if (!KNOWN_KEYS.has(key) && q[key] !== undefined) {
+      throw new InvalidOptionError(`query.${key}`, `absent: the known filters are ${[...KNOWN_KEYS].map((k) => `\`${k}\``).join(', ')}`, q[key]);
+    }
+  }
+  const timeZone = context.timeZone;
+  const now = context.now ?? Date.now();
+  const params = new URLSearchParams();
+
+  if (q.sid !== undefined) {
+    params.set('Sid', list('query.sid', q.sid, MAX_SIDS, isSid, 'a call Sid (letters, digits, `_` or `-`)').join(','));
+  }
+  if (q.dateCreated !== undefined) {
+    const r = range('query.dateCreated', q.dateCreated, isInstant, 'a valid Date or epoch milliseconds');
+    checkDateCreated(r, timeZone, now);
+    params.set('DateCreated', encodeRange(r, (v) => formatNaive(v, timeZone)));
+  }
+  if (q.to !== undefined) params.set('To', list('query.to', q.to, MAX_NUMBERS, isE164, 'an E.164 number such as `+918047000001`').join(','));
+  if (q.from !== undefined) params.set('From', list('query.from', q.from, MAX_NUMBERS, isE164, 'an E.164 number such as `+918047000001`').join(','));
+  if (q.phoneNumber !== undefined) {
+    params.set('PhoneNumber', list('query.phoneNumber', q.phoneNumber, MAX_NUMBERS, isE164, 'an E.164 number such as `+918047000001`').join(','));
+  }
+  if (q.status !== undefined) {
+    const isStatus = (v: unknown) => typeof v === 'string' && (CALL_STATUSES.has(v) || ONGOING_STATUSES.has(v));
+    const statuses = list('query.status', q.status, 8, isStatus, `one of ${[...CALL_STATUSES, ...ONGOING_STATUSES].map((s) => `\`${s}\``).join(', ')}`);
+    params.set('Status', [...new Set(statuses)].join(','));
+  }
+  if (q.duration !== undefined) {
+    const r = range('query.duration', q.duration, isSeconds, 'a whole number of seconds, 0 or more');
+    params.set('Duration', encodeRange(r, (v) => `${v}s`));
+  }
+  if (q.price !== undefined) {
+    const r = range('query.price', q.price, isPrice, 'a finite number, 0 or more');
+    params.set('Price', encodeRange(r, (v) => String(v)));
+  }
+  if (q.direction !== undefined) {
+    const isDirection = (v: unknown) => typeof v === 'string' && CALL_DIRECTIONS.has(v);
+    const directions = list('query.direction', q.direction, 3, isDirection, 'one of `inbound`, `outbound-dial`, `outbound-api`');
+    params.set('Direction', [...new Set(directions)].join(','));
+  }
+  if (q.pageSize !== undefined) {
+    if (!(typeof q.pageSize === 'number' && Number.isInteger(q.pageSize) && q.pageSize >= 1 && q.pageSize <= MAX_PAGE_SIZE)) {
+      throw new InvalidOptionError('query.pageSize', `an integer from 1 to ${MAX_PAGE_SIZE}`, q.pageSize);
+    }
+    params.set('PageSize', String(q.pageSize));
+  }
+  if (q.sortBy !== undefined) {
+    if (q.sortBy !== 'asc' && q.sortBy !== 'desc') throw new InvalidOptionError('query.sortBy', '`asc` or `desc`', q.sortBy);
+    params.set('SortBy', `DateCreated:${q.sortBy}`);
+  }
+  if (q.before !== undefined && q.after !== undefined) {
+    throw new InvalidOptionError('query.before', 'absent when `after` is given (one cursor at a time)', q.before);
+  }
+  for (const [key, name] of [['before', 'Before'], ['after', 'After']] as const) {
+    const v = q[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || !CURSOR.test(v)) throw new InvalidOptionError(`query.${key}`, 'a cursor as the API handed it (a base64 string)', v);
+    params.set(name, v);
+  }
+  if (q.details !== undefined) {
+    if (typeof q.details !== 'boolean') throw new InvalidOptionError('query.details', 'a boolean', q.details);
+    if (q.details) params.set('details', 'true');
+  }
+  return params.toString();
+}

@@ -1,0 +1,30 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import type Bottleneck from 'bottleneck';
+import { ExotelClient } from '../../src/exotel/client.js';
+import type { ClientStats, ExotelClientOptions, RequestOptions } from '../../src/exotel/client.js';
+import { createQuotaLimiter } from '../../src/exotel/limiter.js';
+import { normalizeCall } from '../../src/exotel/normalize.js';
+import type { CallPage } from '../../src/exotel/paging.js';
+import { buildCallQuery } from '../../src/exotel/query.js';
+import type { CallQuery } from '../../src/exotel/query.js';
+import type { Call, RawCall } from '../../src/exotel/types.js';
+
+describe('the public surface of src/exotel', () => {
+  it('has the documented signatures', () => {
+    expectTypeOf<ExotelClient['listPage']>().toEqualTypeOf<(query: CallQuery | { pageUri: string }, options?: RequestOptions) => Promise<CallPage>>();
+    expectTypeOf<ExotelClient['listAll']>().toEqualTypeOf<(query: CallQuery, options?: RequestOptions) => AsyncGenerator<CallPage>>();
+    expectTypeOf<ExotelClient['getCall']>().toEqualTypeOf<(sid: string, options?: RequestOptions & { details?: boolean }) => Promise<RawCall>>();
+    expectTypeOf<ExotelClient['stats']>().returns.toEqualTypeOf<ClientStats>();
+    expectTypeOf<ExotelClient['close']>().returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf<ExotelClient['clockOffsetMs']>().toEqualTypeOf<number>();
+    expectTypeOf<ExotelClient['accountSid']>().toEqualTypeOf<string>();
+    expectTypeOf<ExotelClient['timeZone']>().toEqualTypeOf<string>();
+    expectTypeOf(ExotelClient).constructorParameters.toEqualTypeOf<[ExotelClientOptions]>();
+    expectTypeOf<CallPage>().toEqualTypeOf<{ calls: RawCall[]; total: number | null; nextPageUri: string | null; serverDate: Date | null; requestUrl: string }>();
+    expectTypeOf(buildCallQuery).returns.toEqualTypeOf<string>();
+    expectTypeOf(normalizeCall).returns.toEqualTypeOf<Call>();
+    expectTypeOf(normalizeCall).parameter(0).toEqualTypeOf<unknown>();
+    expectTypeOf(createQuotaLimiter).returns.toEqualTypeOf<Bottleneck>();
+    expectTypeOf<ExotelClientOptions['limiter']>().toEqualTypeOf<Bottleneck | undefined>();
+  });
+});
