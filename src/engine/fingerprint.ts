@@ -1,0 +1,161 @@
+import type { Call, CallDetails, CallStatus, LegStatus } from '../exotel/types.js';
+
+/**
+ * The fields whose change after emission is a `callUpdated`. `dateUpdated` is not among them:
+ * it moves on changes nobody can see in the record, so it alone changing is not an update (it is
+ * named in `changes` when it moved together with a tracked field). `details` compares only when
+ * the stream asks for details; without them it is absent on both sides.
+ */
+export const TRACKED_FIELDS: ReadonlyArray<keyof Call> = Object.freeze([
+  'status',
+  'startTime',
+  'endTime',
+  'duration',
+  'price',
+  'recordingUrl',
+  'answeredBy',
+  'details',
+] as const);
+
+/** Fingerprint format version: the first element of the encoded array. */
+const VERSION = 1;
+
+type EncodedDetails = [number | null, LegStatus | null, LegStatus | null, Array<[number, number | null]>];
+type Encoded = [
+  version: number,
+  status: CallStatus,
+  startTime: number | null,
+  endTime: number | null,
+  duration: number | null,
+  price: number | null,
+  recordingUrl: string | null,
+  answeredBy: string | null,
+  details: EncodedDetails | null,
+  dateUpdated: number | null,
+];
+
+const time = (d: Date | null): number | null => (d === null ? null : d.getTime());
+
+function encodeDetails(details: CallDetails | undefined): EncodedDetails | null {
+  if (details === undefined) return null;
+  return [details.conversationDuration, details.leg1Status, details.leg2Status, details.legs.map((l) => [l.id, l.onCallDuration])];
+}
+
+function encode(call: Call): Encoded {
+  return [
+    VERSION,
+    call.status,
+    time(call.startTime),
+    time(call.endTime),
+    call.duration,
+    call.price,
+    call.recordingUrl,
+    call.answeredBy,
+    encodeDetails(call.details),
+    time(call.dateUpdated),
+  ];
+}
+
+/**
+ * A compact, stable encoding of a call's tracked values (a JSON array, versioned), plus its
+ * `dateUpdated` so that a `previous` rebuilt from it carries the right one. Two calls with equal
+ * tracked values and `dateUpdated` give the same string. Decodable with `applyFingerprint`.
+ */
+export function fingerprint(call: Call): string {
+  return JSON.stringify(encode(call));
+}
+
+const isNullableNumber = (v: unknown): v is number | null => v === null || (typeof v === 'number' && Number.isFinite(v));
+const isNullableString = (v: unknown): v is string | null => v === null || typeof v === 'string';
+
+function decode(text: string): Encoded {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new TypeError(`Expected a call fingerprint (a JSON array), got ${JSON.stringify(text.slice(0, 80))}`, { cause });
+  }
+  const ok =
+    Array.isArray(value) &&
+    value.length === 10 &&
+    value[0] === VERSION &&
+    typeof value[1] === 'string' &&
+    isNullableNumber(value[2]) &&
+    isNullableNumber(value[3]) &&
+    isNullableNumber(value[4]) &&
+    isNullableNumber(value[5]) &&
+    isNullableString(value[6]) &&
+    isNullableString(value[7]) &&
+    (value[8] === null || isEncodedDetails(value[8])) &&
+    isNullableNumber(value[9]);
+  if (!ok) throw new TypeError(`Expected a call fingerprint of version ${VERSION}, got ${JSON.stringify(text.slice(0, 80))}`);
+  return value as Encoded;
+}
+
+function isEncodedDetails(v: unknown): v is EncodedDetails {
+  return (
+    Array.isArray(v) &&
+    v.length === 4 &&
+    isNullableNumber(v[0]) &&
+    isNullableString(v[1]) &&
+    isNullableString(v[2]) &&
+    Array.isArray(v[3]) &&
+    v[3].every((leg: unknown) => Array.isArray(leg) && leg.length === 2 && typeof leg[0] === 'number' && isNullableNumber(leg[1]))
+  );
+}
+
+const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+/**
+ * The call with the tracked values (and `dateUpdated`) remembered in `fingerprint` put back: the
+ * `previous` of a `callUpdated` when only the fingerprint survived (a restart, or the tracker's
+ * compact memory). Other fields, `raw` included, are the given call's. Throws a TypeError when the
+ * fingerprint cannot be decoded.
+ */
+export function applyFingerprint(call: Call, fingerprint: string): Call {
+  const [, status, startTime, endTime, duration, price, recordingUrl, answeredBy, details, dateUpdated] = decode(fingerprint);
+  const previous: Call = {
+    ...call,
+    status,
+    startTime: date(startTime),
+    endTime: date(endTime),
+    duration,
+    price,
+    recordingUrl,
+    answeredBy,
+    dateUpdated: date(dateUpdated),
+  };
+  if (details === null) {
+    delete previous.details;
+  } else {
+    previous.details = {
+      conversationDuration: details[0],
+      leg1Status: details[1],
+      leg2Status: details[2],
+      legs: details[3].map(([id, onCallDuration]) => ({ id, onCallDuration })),
+    };
+  }
+  return previous;
+}
+
+function comparable(call: Call, field: keyof Call): unknown {
+  const value = call[field];
+  if (value instanceof Date) return value.getTime();
+  if (field === 'details') return JSON.stringify(encodeDetails(value as CallDetails | undefined));
+  return value ?? null;
+}
+
+/**
+ * The names of the tracked fields that differ between `previous` and `next`, in `TRACKED_FIELDS`
+ * order; `dateUpdated` is appended when it moved too. Empty when only untracked fields changed.
+ */
+export function changedFields(previous: Call, next: Call): string[] {
+  const changes: string[] = [];
+  for (const field of TRACKED_FIELDS) {
+    if (comparable(previous, field) !== comparable(next, field)) changes.push(field);
+  }
+  if (changes.length > 0 && comparable(previous, 'dateUpdated') !== comparable(next, 'dateUpdated')) {
+    changes.push('dateUpdated');
+  }
+  return changes;
+}

@@ -1,0 +1,191 @@
+import type { Call } from '../exotel/types.js';
+import type { CallStreamEvent, SettleContext, StoreState } from '../stream/types.js';
+import { InvalidOptionError } from '../exotel/errors.js';
+import { classifyCall } from './classify.js';
+import { applyFingerprint, changedFields, fingerprint } from './fingerprint.js';
+
+/** Options of a `CallTracker`. All instants are epoch ms on the API's clock. */
+export interface TrackerOptions {
+  /** Longest a record is held waiting to settle; after that it is emitted as it is. */
+  settleMs: number;
+  /** Whether a held record has settled (see `defaultIsSettled`). Called with a frozen context. */
+  isSettled: (context: SettleContext) => boolean;
+  /** How far back a call may start and still be caught: emitted Sids are remembered this long, by start time. */
+  lookbackMs: number;
+  /**
+   * Emitted Sids are kept this much longer than `lookbackMs`, so that reads which reach a little
+   * past the horizon (the skew margin, the shared edge second) never emit them again.
+   * @default 600_000
+   */
+  retainMarginMs?: number;
+}
+
+interface Held {
+  sid: string;
+  firstSeen: number;
+  call: Call;
+}
+
+interface Emitted {
+  dateCreated: number;
+  fingerprint: string;
+}
+
+function assertDuration(option: string, value: unknown, allowZero: boolean): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new InvalidOptionError(option, allowZero ? 'a finite number of milliseconds >= 0' : 'a finite number of milliseconds > 0', value);
+  }
+}
+
+/**
+ * One entry per Sid inside the lookback horizon: held (seen, waiting to settle) or emitted (its
+ * fingerprint remembered, to tell a later change apart). Pure: every method takes `now`.
+ */
+export class CallTracker {
+  readonly #settleMs: number;
+  readonly #lookbackMs: number;
+  readonly #retainMarginMs: number;
+  readonly #isSettled: (context: SettleContext) => boolean;
+  readonly #held = new Map<string, Held>();
+  // Only the fingerprint is kept after emission: memory stays small at high call rates, and the
+  // same `previous` is rebuilt before and after a restart.
+  readonly #emitted = new Map<string, Emitted>();
+
+  constructor(options: TrackerOptions) {
+    if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'an object', options);
+    assertDuration('settleMs', options.settleMs, true);
+    assertDuration('lookbackMs', options.lookbackMs, false);
+    const margin = options.retainMarginMs ?? 600_000;
+    assertDuration('retainMarginMs', margin, true);
+    if (typeof options.isSettled !== 'function') throw new InvalidOptionError('isSettled', 'a function', options.isSettled);
+    this.#settleMs = options.settleMs;
+    this.#lookbackMs = options.lookbackMs;
+    this.#retainMarginMs = margin;
+    this.#isSettled = options.isSettled;
+  }
+
+  /** Sids tracked, held and emitted. */
+  get size(): number {
+    return this.#held.size + this.#emitted.size;
+  }
+
+  /**
+   * A record as just read. Returns the events it causes now (0 or 1): its first emission once it
+   * has settled (or was held `settleMs`), or a `callUpdated` when a tracked field changed after
+   * emission. Reading the same Sid again with nothing changed returns nothing.
+   * A throwing `isSettled` propagates; the record stays held with its latest values.
+   */
+  observe(call: Call, now: number): CallStreamEvent[] {
+    const sid = call.sid;
+    const emitted = this.#emitted.get(sid);
+    if (emitted) return this.#update(call, emitted);
+
+    let held = this.#held.get(sid);
+    if (held) {
+      held.call = call;
+    } else {
+      held = { sid, firstSeen: now, call };
+      this.#held.set(sid, held);
+    }
+    const heldMs = Math.max(0, now - held.firstSeen);
+    if (heldMs >= this.#settleMs || this.#isSettled(Object.freeze({ call, heldMs }))) return [this.#emit(held)];
+    return [];
+  }
+
+  /** Held records whose `settleMs` has run out by `now`: emitted now, as they are, oldest first. */
+  expire(now: number): CallStreamEvent[] {
+    const events: CallStreamEvent[] = [];
+    for (const held of this.#heldOldestFirst()) {
+      if (held.firstSeen + this.#settleMs <= now) events.push(this.#emit(held));
+    }
+    return events;
+  }
+
+  /** Sids held (seen, not yet emitted), oldest first: to be re-read by Sid. */
+  heldSids(): string[] {
+    return this.#heldOldestFirst().map((h) => h.sid);
+  }
+
+  /** The earliest instant at which `expire` will emit something, or null when nothing is held. */
+  nextExpiry(): number | null {
+    let first: number | null = null;
+    for (const held of this.#held.values()) {
+      if (first === null || held.firstSeen < first) first = held.firstSeen;
+    }
+    return first === null ? null : first + this.#settleMs;
+  }
+
+  /**
+   * Forgets emitted Sids that started before `now - lookbackMs - retainMarginMs` (memory bounded
+   * by the horizon, not by uptime). `keepFrom` lowers that bound while older windows are still to
+   * be read (a catch-up after a restart: see `ReadPlanner.oldestPlanned`), so that they are not
+   * emitted twice. Held records are kept until emitted: `settleMs` bounds them.
+   */
+  prune(now: number, keepFrom?: number): void {
+    let horizon = now - this.#lookbackMs - this.#retainMarginMs;
+    if (keepFrom !== undefined && Number.isFinite(keepFrom) && keepFrom < horizon) horizon = keepFrom;
+    for (const [sid, entry] of this.#emitted) {
+      if (entry.dateCreated < horizon) this.#emitted.delete(sid);
+    }
+  }
+
+  /** Emitted entries, for the store: sid → { dateCreated, fingerprint }. A fresh object. */
+  emittedState(): StoreState['emitted'] {
+    const state: StoreState['emitted'] = {};
+    for (const [sid, entry] of this.#emitted) state[sid] = { dateCreated: entry.dateCreated, fingerprint: entry.fingerprint };
+    return state;
+  }
+
+  /**
+   * Restores what a store remembered: those Sids are never emitted again as callCompleted or
+   * callFailed, and a later change to one is a `callUpdated` against the remembered values.
+   * Entries already emitted by this tracker win (they are newer). Throws a TypeError naming the
+   * Sid on an entry of the wrong shape.
+   */
+  restore(emitted: StoreState['emitted']): void {
+    if (typeof emitted !== 'object' || emitted === null) throw new TypeError(`Expected the emitted state to be an object, got ${String(emitted)}`);
+    for (const [sid, entry] of Object.entries(emitted)) {
+      if (
+        typeof entry !== 'object' ||
+        entry === null ||
+        typeof entry.dateCreated !== 'number' ||
+        !Number.isFinite(entry.dateCreated) ||
+        typeof entry.fingerprint !== 'string'
+      ) {
+        throw new TypeError(`Expected the emitted entry of Sid ${JSON.stringify(sid)} to be { dateCreated: number, fingerprint: string }`);
+      }
+      if (this.#emitted.has(sid)) continue;
+      this.#held.delete(sid);
+      this.#emitted.set(sid, { dateCreated: entry.dateCreated, fingerprint: entry.fingerprint });
+    }
+  }
+
+  #emit(held: Held): CallStreamEvent {
+    const { call } = held;
+    this.#held.delete(held.sid);
+    this.#emitted.set(held.sid, { dateCreated: call.dateCreated.getTime(), fingerprint: fingerprint(call) });
+    return { type: classifyCall(call), call };
+  }
+
+  #update(call: Call, emitted: Emitted): CallStreamEvent[] {
+    const next = fingerprint(call);
+    if (next === emitted.fingerprint) return [];
+    const remembered = emitted.fingerprint;
+    emitted.fingerprint = next;
+    emitted.dateCreated = call.dateCreated.getTime();
+    let previous: Call;
+    try {
+      previous = applyFingerprint(call, remembered);
+    } catch {
+      // A fingerprint from another version cannot say what changed: take this read as the baseline.
+      return [];
+    }
+    const changes = changedFields(previous, call);
+    return changes.length === 0 ? [] : [{ type: 'callUpdated', call, previous, changes }];
+  }
+
+  #heldOldestFirst(): Held[] {
+    // Map order is first-seen order when `now` only moves forward; sort anyway, it is small.
+    return [...this.#held.values()].sort((a, b) => a.firstSeen - b.firstSeen);
+  }
+}

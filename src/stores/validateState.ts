@@ -1,0 +1,23 @@
+import type { StoreState } from '../stream/types.js';
+
+/**
+ * Why `value` is not a StoreState, or undefined when it is one. Stores check what they save and
+ * what they load, so that a bad state is refused where it enters instead of poisoning a restart.
+ */
+export function invalidStateReason(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the state is not an object';
+  const state = value as Partial<StoreState>;
+  if (state.version !== 1) return `unknown version ${JSON.stringify(state.version)} (expected 1)`;
+  if (state.checkpoint !== null && (typeof state.checkpoint !== 'number' || !Number.isFinite(state.checkpoint))) {
+    return `\`checkpoint\` is ${JSON.stringify(state.checkpoint)}, expected epoch milliseconds or null`;
+  }
+  const emitted: unknown = state.emitted;
+  if (typeof emitted !== 'object' || emitted === null || Array.isArray(emitted)) return '`emitted` is not an object';
+  for (const [sid, entry] of Object.entries(emitted)) {
+    const e = entry as { dateCreated?: unknown; fingerprint?: unknown } | null;
+    if (typeof e !== 'object' || e === null || typeof e.dateCreated !== 'number' || !Number.isFinite(e.dateCreated) || typeof e.fingerprint !== 'string') {
+      return `\`emitted[${JSON.stringify(sid)}]\` is not { dateCreated: number, fingerprint: string }`;
+    }
+  }
+  return undefined;
+}

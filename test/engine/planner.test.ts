@@ -1,0 +1,348 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_AGE_MS, MAX_WINDOW_MS, ReadPlanner } from '../../src/engine/planner.js';
+import type { PlannedRead, PlannerOptions } from '../../src/engine/planner.js';
+import { InvalidOptionError } from '../../src/exotel/errors.js';
+import { buildCallQuery } from '../../src/exotel/query.js';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const T0 = Date.parse('2025-06-15T10:00:00Z');
+const options = (extra: Partial<PlannerOptions> = {}): PlannerOptions => ({
+  pollIntervalMs: 15 * SECOND,
+  lookbackMs: 2 * HOUR,
+  pageSize: 100,
+  maxRequestsPerMinute: 200,
+  details: false,
+  ...extra,
+});
+const ms = (v: Date | number | undefined) => (v === undefined ? undefined : typeof v === 'number' ? v : v.getTime());
+const window = (read: PlannedRead) => [ms(read.query.dateCreated?.gte)!, ms(read.query.dateCreated?.lte)!] as const;
+const ofKind = (reads: PlannedRead[], kind: PlannedRead['kind']) => reads.filter((r) => r.kind === kind);
+/** Completes every read; `records` gives each one's count. */
+function completeAll(planner: ReadPlanner, reads: PlannedRead[], now: number, ok: (r: PlannedRead) => boolean = () => true, records: (r: PlannedRead) => number = () => 0) {
+  for (const read of reads) planner.complete(read, { ok: ok(read), records: records(read), requests: 1 }, now);
+}
+/** Runs quiet cycles (every read succeeds, nothing listed) from `from` for `count` polls; returns the next `now`. */
+function cycles(planner: ReadPlanner, from: number, count: number, pollMs = 15 * SECOND, records: (r: PlannedRead) => number = () => 0): number {
+  let now = from;
+  for (let i = 0; i < count; i++) {
+    completeAll(planner, planner.plan(now, []), now, () => true, records);
+    now += pollMs;
+  }
+  return now;
+}
+
+describe('ReadPlanner: options', () => {
+  it.each([
+    [{ pollIntervalMs: 0 }, /`pollIntervalMs`.*`0` \(number\)/],
+    [{ lookbackMs: -1 }, /`lookbackMs`/],
+    [{ lookbackMs: 200 * DAY }, /`lookbackMs`.*180 days/],
+    [{ pageSize: 101 }, /`pageSize`.*integer from 1 to 100.*`101`/],
+    [{ pageSize: 2.5 }, /`pageSize`/],
+    [{ maxRequestsPerMinute: 0 }, /`maxRequestsPerMinute`/],
+    [{ skewMarginMs: Number.NaN }, /`skewMarginMs`/],
+    [{ details: 'yes' as never }, /`details`.*"yes"/],
+    [{ freshWindowMs: 3 * HOUR }, /`freshWindowMs`.*`lookbackMs`/],
+    [{ sweepIntervalMs: -5 }, /`sweepIntervalMs`/],
+    [{ sliceLagsMs: [10 * MINUTE, 3 * HOUR] }, /`sliceLagsMs\[1\]`.*`lookbackMs`/],
+    [{ sliceLagsMs: 5 as never }, /`sliceLagsMs`/],
+    [{ filters: 'inbound' as never }, /`filters`/],
+  ])('rejects %o', (extra, message) => {
+    expect(() => new ReadPlanner(options(extra))).toThrow(InvalidOptionError);
+    expect(() => new ReadPlanner(options(extra))).toThrow(message);
+  });
+
+  it('always reads a slice at the lookback, whatever lags are given', () => {
+    expect(new ReadPlanner(options()).sliceLagsMs).toEqual([10 * MINUTE, 30 * MINUTE, 2 * HOUR]);
+    expect(new ReadPlanner(options({ sliceLagsMs: [20 * MINUTE, 5 * MINUTE, 20 * MINUTE] })).sliceLagsMs).toEqual([5 * MINUTE, 20 * MINUTE, 2 * HOUR]);
+    expect(new ReadPlanner(options({ lookbackMs: 5 * MINUTE })).sliceLagsMs).toEqual([5 * MINUTE]);
+  });
+});
+
+describe('ReadPlanner: a fresh start', () => {
+  it('plans held, fresh and a catch-up over the lookback, in priority order, and holds the checkpoint at null until read', () => {
+    const planner = new ReadPlanner(options({ filters: { direction: 'inbound', phoneNumber: ['+918047000001'] }, details: true }));
+    planner.begin(null, T0 + 500);
+    expect(planner.checkpoint()).toBeNull();
+    const reads = planner.plan(T0 + 500, ['s1', 's2', 's1']);
+    expect(reads.map((r) => r.kind)).toEqual(['held', 'fresh', 'catchup']);
+    expect(reads.map((r) => r.priority)).toEqual([0, 1, 7]);
+    const [held, fresh, catchup] = reads as [PlannedRead, PlannedRead, PlannedRead];
+    expect(held.query).toMatchObject({ sid: ['s1', 's2'], direction: 'inbound', phoneNumber: ['+918047000001'], details: true });
+    expect(fresh.query).toMatchObject({ sortBy: 'asc', pageSize: 100, direction: 'inbound', details: true });
+    // One clock reading, whole seconds: the fresh window reaches back the window plus the skew margin.
+    expect(window(fresh)).toEqual([T0 - planner.freshWindowMs! - MINUTE, T0]);
+    expect(window(catchup)[0]).toBe(T0 - 2 * HOUR - MINUTE);
+    expect(Object.isFrozen(fresh)).toBe(true);
+
+    // The catch-up goes on, window after window sharing edges, until it reaches now.
+    let now = T0 + 500;
+    let previousEnd = window(catchup)[0];
+    let reads2 = reads;
+    for (let i = 0; i < 100 && planner.catchingUp; i++) {
+      for (const read of ofKind(reads2, 'catchup')) {
+        expect(window(read)[0]).toBe(previousEnd);
+        previousEnd = window(read)[1];
+      }
+      completeAll(planner, reads2, now);
+      if (planner.catchingUp) expect(planner.checkpoint()).toBeNull();
+      now += 15 * SECOND;
+      reads2 = planner.plan(now, []);
+    }
+    expect(planner.catchingUp).toBe(false);
+    expect(previousEnd).toBe(T0);
+    expect(planner.checkpoint()).toBeGreaterThanOrEqual(T0);
+  });
+
+  it('batches held Sids by 100', () => {
+    const planner = new ReadPlanner(options());
+    const sids = Array.from({ length: 250 }, (_, i) => `sid${i}`);
+    const held = ofKind(planner.plan(T0, sids), 'held');
+    expect(held.map((r) => (r.query.sid as string[]).length)).toEqual([100, 100, 50]);
+    expect(held.flatMap((r) => r.query.sid)).toEqual(sids);
+  });
+
+  it('leaves a Sid that cannot go into a Sid list to the windows', () => {
+    const planner = new ReadPlanner(options());
+    const held = ofKind(planner.plan(T0, ['ok_1', 'has space', 'a,b', 'x'.repeat(129), 'ok-2']), 'held');
+    expect(held.flatMap((r) => r.query.sid)).toEqual(['ok_1', 'ok-2']);
+  });
+});
+
+describe('ReadPlanner: faults', () => {
+  it('plans a failed fresh read again, reaching back to where the last complete one left off', () => {
+    const planner = new ReadPlanner(options({ freshWindowMs: 5 * MINUTE }));
+    planner.begin(T0, T0);
+    let now = cycles(planner, T0, 1);
+    const failed = ofKind(planner.plan(now, []), 'fresh')[0]!;
+    planner.complete(failed, { ok: false, records: 3, requests: 1 }, now);
+    now += 15 * SECOND;
+    const retry = ofKind(planner.plan(now, []), 'fresh')[0]!;
+    expect(window(retry)).toEqual([window(failed)[0], now]);
+  });
+
+  it('hands a long outage to the catch-up tier and holds the checkpoint until that gap is read', () => {
+    const planner = new ReadPlanner(options({ freshWindowMs: 5 * MINUTE }));
+    planner.begin(T0, T0);
+    let now = cycles(planner, T0, 8); // caught up
+    expect(planner.catchingUp).toBe(false);
+    const before = planner.checkpoint()!;
+    const lastFreshFrom = window(ofKind(planner.plan(now, []), 'fresh')[0]!)[0];
+    // Twenty minutes of failures.
+    for (let i = 0; i < 80; i++) {
+      completeAll(planner, planner.plan(now, []), now, () => false);
+      now += 15 * SECOND;
+    }
+    expect(planner.checkpoint()).toBe(before);
+    const reads = planner.plan(now, []);
+    const fresh = ofKind(reads, 'fresh')[0]!;
+    // Small again, first in line: at most the gap that triggers a hand-over, the window and the skew margin.
+    expect(window(fresh)[1]).toBe(now);
+    expect(now - window(fresh)[0]).toBeLessThanOrEqual(5 * MINUTE + 6 * MINUTE + 15 * SECOND);
+    const gap = ofKind(reads, 'catchup');
+    expect(gap.length).toBeGreaterThan(0);
+    expect(window(gap[0]!)[0]).toBe(lastFreshFrom);
+    expect(planner.checkpoint()).toBe(before);
+    expect(planner.oldestPlanned()).toBeLessThanOrEqual(lastFreshFrom);
+    completeAll(planner, reads, now);
+    now = cycles(planner, now + 15 * SECOND, 40);
+    expect(planner.catchingUp).toBe(false);
+    expect(planner.checkpoint()).toBeGreaterThan(before + 20 * MINUTE);
+  });
+
+  it('never advances a slice over a window that failed, and shares edges between slice windows', () => {
+    const planner = new ReadPlanner(options({ sliceLagsMs: [10 * MINUTE] }));
+    planner.begin(T0, T0);
+    let now = T0;
+    const seen: Array<readonly [number, number]> = [];
+    let failedOnce = false;
+    for (let i = 0; i < 200; i++) {
+      const reads = planner.plan(now, []);
+      for (const read of reads) {
+        const fail = read.kind === 'slice' && !failedOnce;
+        if (read.kind === 'slice') {
+          if (fail) failedOnce = true;
+          else seen.push(window(read));
+        }
+        planner.complete(read, { ok: !fail, records: 0, requests: 1 }, now);
+      }
+      now += 15 * SECOND;
+    }
+    const tenMinute = seen.filter(([a]) => a < now - 11 * MINUTE && a >= T0 - 10 * MINUTE).sort((x, y) => x[0] - y[0]);
+    expect(tenMinute[0]![0]).toBe(T0 - 10 * MINUTE);
+    for (let i = 1; i < tenMinute.length; i++) expect(tenMinute[i]![0]).toBeLessThanOrEqual(tenMinute[i - 1]![1]);
+  });
+
+  it('ignores completions of reads planned before the last begin, and rejects reads it did not plan', () => {
+    const planner = new ReadPlanner(options());
+    planner.begin(null, T0);
+    const reads = planner.plan(T0, []);
+    planner.begin(null, T0 + HOUR);
+    completeAll(planner, reads, T0 + HOUR);
+    expect(planner.checkpoint()).toBeNull();
+    expect(() => planner.complete({ kind: 'fresh', query: {}, priority: 1 }, { ok: true, records: 0, requests: 1 }, T0)).toThrow(/planned by this ReadPlanner/);
+  });
+});
+
+describe('ReadPlanner: windows', () => {
+  it('after a long downtime reads back in windows of at most 27 days, never older than 180 days, sharing edges', () => {
+    const planner = new ReadPlanner(options({ lookbackMs: 150 * DAY }));
+    const checkpoint = T0 - 120 * DAY;
+    planner.begin(checkpoint, T0);
+    expect(planner.checkpoint()).toBe(checkpoint);
+    let now = T0;
+    const catchup: Array<readonly [number, number]> = [];
+    for (let i = 0; i < 50 && planner.catchingUp; i++) {
+      const reads = planner.plan(now, []);
+      for (const read of reads) {
+        const [gte, lte] = window(read);
+        expect(lte - gte).toBeLessThanOrEqual(MAX_WINDOW_MS);
+        expect(gte).toBeGreaterThanOrEqual(now - MAX_AGE_MS);
+        if (read.kind === 'catchup') catchup.push([gte, lte]);
+      }
+      completeAll(planner, reads, now);
+      now += 15 * SECOND;
+    }
+    expect(planner.catchingUp).toBe(false);
+    // 120 + 150 days back is past the 180-day limit: the catch-up starts at the limit.
+    expect(catchup[0]![0]).toBe(Math.ceil((T0 - MAX_AGE_MS) / SECOND) * SECOND);
+    for (let i = 1; i < catchup.length; i++) expect(catchup[i]![0]).toBe(catchup[i - 1]![1]);
+    expect(catchup.at(-1)![1]).toBe(T0);
+    expect(planner.checkpoint()).toBeGreaterThanOrEqual(T0);
+  });
+
+  it('plans only queries the client accepts (calendar months in the account zone), whatever the tier', () => {
+    for (const timeZone of ['Asia/Kolkata', 'America/New_York', 'Pacific/Kiritimati']) {
+      const planner = new ReadPlanner(options({ lookbackMs: 180 * DAY, details: true, filters: { status: ['completed', 'busy'], to: '+919800000001' } }));
+      // Around month ends and a DST change, after a downtime past the six-month limit.
+      for (const now of [Date.parse('2025-03-31T23:59:59Z'), Date.parse('2025-11-02T06:30:00Z'), Date.parse('2024-02-29T12:00:00Z')]) {
+        planner.begin(now - 200 * DAY, now);
+        let at = now;
+        for (let i = 0; i < 30; i++) {
+          const reads = planner.plan(at, ['abc123', 'def456']);
+          for (const read of reads) expect(() => buildCallQuery(read.query, { timeZone, now: at })).not.toThrow();
+          completeAll(planner, reads, at);
+          at += 15 * SECOND;
+        }
+      }
+    }
+  });
+
+  it('sweeps the rest of the lookback for long calls, up to the fresh window, once per interval', () => {
+    const planner = new ReadPlanner(options({ freshWindowMs: 10 * MINUTE, sweepIntervalMs: 2 * MINUTE }));
+    planner.begin(T0, T0);
+    let now = T0;
+    const sweeps: PlannedRead[] = [];
+    for (let i = 0; i <= 24; i++) {
+      const reads = planner.plan(now, []);
+      const fresh = ofKind(reads, 'fresh')[0]!;
+      for (const sweep of ofKind(reads, 'sweep')) {
+        sweeps.push(sweep);
+        expect(sweep.query.duration).toEqual({ gte: 300 });
+        expect(window(sweep)).toEqual([now - 2 * HOUR - MINUTE, window(fresh)[0]]);
+        expect(sweep.priority).toBeGreaterThan(fresh.priority);
+      }
+      completeAll(planner, reads, now);
+      now += 15 * SECOND;
+    }
+    expect(sweeps).toHaveLength(3); // at 2, 4 and 6 minutes (the start's catch-up covers the first two)
+  });
+
+  it('turns the sweep off with sweepIntervalMs: Infinity', () => {
+    const planner = new ReadPlanner(options({ sweepIntervalMs: Number.POSITIVE_INFINITY }));
+    planner.begin(T0, T0);
+    const now = cycles(planner, T0, 40);
+    expect(ofKind(planner.plan(now, []), 'sweep')).toEqual([]);
+  });
+});
+
+describe('ReadPlanner: adapting to the call rate', () => {
+  it('keeps the widest fresh window and a frequent sweep while the account is quiet', () => {
+    const planner = new ReadPlanner(options());
+    planner.begin(T0, T0);
+    cycles(planner, T0, 60, 15 * SECOND, (r) => (r.kind === 'fresh' ? 5 : 0));
+    expect(planner.freshWindowMs).toBe(15 * MINUTE);
+    expect(planner.sweepIntervalMs).toBe(MINUTE);
+    expect(planner.estimatedRequestsPerMinute()).toBeLessThan(50);
+  });
+
+  it('narrows the fresh window and spaces the sweep as the account gets busy, and says when the quota cannot hold', () => {
+    const busy = (perMinute: number) => {
+      const planner = new ReadPlanner(options());
+      planner.begin(T0, T0);
+      cycles(planner, T0, 60, 15 * SECOND, (r) => {
+        const [a, b] = window(r);
+        if (r.kind === 'sweep') return Math.round((perMinute * (b - a)) / MINUTE / 10);
+        return r.kind === 'held' ? 0 : Math.round((perMinute * (b - a)) / MINUTE);
+      });
+      return planner;
+    };
+    const medium = busy(300);
+    expect(medium.callsPerMinute).toBeGreaterThan(250);
+    expect(medium.freshWindowMs).toBeLessThan(15 * MINUTE);
+    expect(medium.estimatedRequestsPerMinute()).toBeLessThanOrEqual(150);
+    // Very busy: the fresh tier and the sweep go off, held Sids wait 4 polls, the slices read each call.
+    const extreme = busy(20_000);
+    expect(extreme.freshWindowMs).toBeNull();
+    expect(extreme.sweepIntervalMs).toBe(Number.POSITIVE_INFINITY);
+    expect(extreme.heldEveryPolls).toBe(4);
+    expect(extreme.estimatedRequestsPerMinute()).toBeGreaterThan(200);
+    const now = T0 + 60 * 15 * SECOND;
+    const reads = extreme.plan(now, ['a']);
+    expect(ofKind(reads, 'fresh')).toEqual([]);
+    // A fresh tier turned off is not an outage: the only catch-up is still the start's, up to T0.
+    for (const read of ofKind(reads, 'catchup')) expect(window(read)[1]).toBeLessThanOrEqual(T0);
+    expect(ofKind(reads, 'slice').length).toBeGreaterThan(0);
+  });
+
+  it('turns the fresh tier off when not even it fits, which is not an outage to catch up on', () => {
+    const planner = new ReadPlanner(options({ maxRequestsPerMinute: 3 }));
+    planner.begin(T0, T0);
+    let now = T0;
+    const kinds = new Set<string>();
+    for (let i = 0; i < 100; i++) {
+      const reads = planner.plan(now, []);
+      if (i >= 10) for (const read of reads) kinds.add(read.kind);
+      completeAll(planner, reads, now);
+      now += 15 * SECOND;
+    }
+    expect(planner.freshWindowMs).toBeNull();
+    expect([...kinds]).toEqual(['slice']);
+    expect(planner.checkpoint()).toBeGreaterThan(T0 + 15 * MINUTE);
+  });
+
+  it('sizes catch-up windows to the spare quota once the rate is known', () => {
+    const planner = new ReadPlanner(options());
+    planner.begin(T0 - HOUR, T0);
+    // First cycle: rate unknown, one 10-minute chunk.
+    const first = planner.plan(T0, []);
+    expect(ofKind(first, 'catchup').map(window).map(([a, b]) => b - a)).toEqual([10 * MINUTE]);
+    completeAll(planner, first, T0, () => true, (r) => (r.kind === 'held' ? 0 : Math.round((1000 * (window(r)[1] - window(r)[0])) / MINUTE)));
+    const second = ofKind(planner.plan(T0 + 15 * SECOND, []), 'catchup');
+    const planned = second.reduce((sum, r) => sum + (window(r)[1] - window(r)[0]), 0);
+    // About 1000 calls a minute: the spare requests of one cycle (under 50) hold under 5 minutes of calls.
+    expect(planned).toBeGreaterThan(MINUTE);
+    expect(planned).toBeLessThan(5 * MINUTE);
+  });
+});
+
+describe('ReadPlanner: restarts', () => {
+  it('reads back from checkpoint - lookback - skew, keeps the checkpoint until then, and reports the oldest start to keep', () => {
+    const planner = new ReadPlanner(options());
+    const checkpoint = T0 - 30 * MINUTE;
+    planner.begin(checkpoint, T0);
+    const reads = planner.plan(T0, []);
+    expect(window(ofKind(reads, 'catchup')[0]!)[0]).toBe(checkpoint - 2 * HOUR - MINUTE);
+    expect(planner.oldestPlanned()).toBe(checkpoint - 2 * HOUR - MINUTE);
+    expect(planner.checkpoint()).toBe(checkpoint);
+  });
+
+  it('treats a checkpoint ahead of now as now, and rejects one that is not a number', () => {
+    const planner = new ReadPlanner(options());
+    planner.begin(T0 + HOUR, T0);
+    expect(planner.checkpoint()).toBe(T0);
+    expect(() => planner.begin('yesterday' as never, T0)).toThrow(/`checkpoint`/);
+  });
+});
