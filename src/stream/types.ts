@@ -2,8 +2,9 @@
  * The public contract of a call stream (see the README): options, events and the CallStream face.
  * Code outside this repository is written against these names; extend, never change.
  */
-import type { Observable } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
 import type Bottleneck from 'bottleneck';
+import type { Dispatcher } from 'undici';
 import type { Call, CallDirection, CallStatus } from '../exotel/types.js';
 import type { ExotelError } from '../exotel/errors.js';
 
@@ -101,6 +102,36 @@ export interface CallStreamOptions {
   store?: Store;
   /** Replaces the settled predicate (default: Duration, Price and EndTime filled in). */
   isSettled?: (context: SettleContext) => boolean;
+  /**
+   * How far before the API's "now" the fresh window reaches, on top of `skewMarginMs`: calls that
+   * end within it are caught by the fresh tier; longer ones by the long-call sweep.
+   * @default adaptive, 1 to 15 minutes by call rate
+   */
+  freshWindowMs?: number;
+  /** How much further back every window reaches than the API clock says (clock skew). @default 60_000 */
+  skewMarginMs?: number;
+  /** How often the long-call sweep reads the rest of the lookback; `Infinity` turns it off. @default adaptive, 1 to 10 minutes (off when busy) */
+  sweepIntervalMs?: number;
+  /** Lags at which older start-time slices are read again (corrections after emission); `lookbackMs` is always added. @default [600_000, 1_800_000] */
+  sliceLagsMs?: number[];
+  /**
+   * Least time between two saves of the store; 0 saves after every poll cycle. A larger value
+   * costs less at busy accounts (the state grows with the calls in the horizon), at the price of
+   * repeating more events after a crash (a clean `stop()` always saves).
+   * @default 0
+   */
+  saveIntervalMs?: number;
+  /** Reads of one poll cycle in flight at once (the limiter still orders and paces them). @default 4 */
+  readConcurrency?: number;
+  /** Retries of a transient fault (429, 5xx, network, truncated body), per request. @default 5 */
+  retries?: number;
+  /** An undici Dispatcher for every request (a proxy agent; in tests, one that answers in-process). */
+  dispatcher?: Dispatcher;
+  /**
+   * The RxJS scheduler the poll timer runs on, and whose `now()` is the local clock (plus the API
+   * clock's offset). Tests pass a `TestScheduler` or rely on fake timers. @default asyncScheduler
+   */
+  scheduler?: SchedulerLike;
 }
 
 /** The object `createCallStream()` returns. */

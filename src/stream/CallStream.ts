@@ -1,0 +1,329 @@
+import { EventEmitter } from 'eventemitter3';
+import { Observable, Subject, defer, from, merge, switchMap, tap } from 'rxjs';
+import type { Subscription } from 'rxjs';
+import { ExotelClient } from '../exotel/client.js';
+import { ExotelError, ExotelNetworkError } from '../exotel/errors.js';
+import type { Call } from '../exotel/types.js';
+import { CallTracker } from '../engine/tracker.js';
+import { ReadPlanner } from '../engine/planner.js';
+import type { PlannedRead } from '../engine/planner.js';
+import { expireHeld } from '../operators/expireHeld.js';
+import { normalizeRecords } from '../operators/normalizeRecords.js';
+import { ofEventType } from '../operators/ofEventType.js';
+import { persistState } from '../operators/persistState.js';
+import { pollEvery } from '../operators/pollEvery.js';
+import { readPlanned } from '../operators/readPlanned.js';
+import { trackCalls } from '../operators/trackCalls.js';
+import { saveSerially } from '../operators/internal/saveSerially.js';
+import { resolveOptions } from './resolveOptions.js';
+import type { ResolvedOptions } from './resolveOptions.js';
+import type { CallStreamEvent, CallStreamEvents, CallStreamLike, CallStreamOptions, CallUpdate, StoreState } from './types.js';
+
+type Phase = 'idle' | 'running' | 'stopped';
+
+/** Surfaces an exception thrown by a user's listener the way RxJS does: outside the poller. */
+function reportListenerError(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
+}
+
+/**
+ * A live stream of one account's calls: three observables, their union `events$`, `errors$`,
+ * and the same events as an EventEmitter3. Created by `createCallStream(options)`.
+ *
+ * Polling is lazy and shared: it starts with the first subscription to any observable, the first
+ * listener added with `on`/`addListener`/`once`, or `start()`; there is one poller per stream,
+ * and it runs until `stop()` (or a fatal error), whoever unsubscribes.
+ */
+export class CallStream extends EventEmitter<CallStreamEvents> implements CallStreamLike {
+  /** Completed calls, once per Sid, when settled (or held `settleMs`). */
+  readonly callCompleted$: Observable<Call>;
+  /** Failed calls (failed, busy, no-answer, canceled), once per Sid. */
+  readonly callFailed$: Observable<Call>;
+  /** Changes to calls after they were emitted. */
+  readonly callUpdated$: Observable<CallUpdate>;
+  /** Every event, with its `type`. */
+  readonly events$: Observable<CallStreamEvent>;
+  /**
+   * Errors: non-fatal ones (a read whose retries ran out, a malformed record, a failed save, a
+   * quota warning) as they happen; a fatal one as its last value, after which it completes.
+   */
+  readonly errors$: Observable<ExotelError>;
+
+  readonly #options: ResolvedOptions;
+  readonly #client: ExotelClient;
+  readonly #tracker: CallTracker;
+  readonly #planner: ReadPlanner;
+  readonly #events = new Subject<CallStreamEvent>();
+  readonly #errors = new Subject<ExotelError>();
+  /** A poll cycle ended (it may have held new records): re-arms the expiry timer. */
+  readonly #cycleEnded = new Subject<void>();
+  #phase: Phase = 'idle';
+  #run: Subscription | undefined;
+  #loaded = false;
+  #quotaWarned = false;
+  /** Local time of the last save that started (the scheduler's clock), for `saveIntervalMs`. */
+  #lastSave = Number.NEGATIVE_INFINITY;
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: CallStreamOptions) {
+    super();
+    const resolved = resolveOptions(options);
+    this.#options = resolved;
+    this.#client = new ExotelClient({
+      accountSid: resolved.accountSid,
+      apiKey: resolved.apiKey,
+      apiToken: resolved.apiToken,
+      ...(resolved.baseUrl === undefined ? { subdomain: resolved.subdomain } : { baseUrl: resolved.baseUrl }),
+      timeZone: resolved.timeZone,
+      maxRequestsPerMinute: resolved.maxRequestsPerMinute,
+      ...(resolved.limiter === undefined ? {} : { limiter: resolved.limiter }),
+      ...(resolved.retries === undefined ? {} : { retries: resolved.retries }),
+      ...(resolved.dispatcher === undefined ? {} : { dispatcher: resolved.dispatcher }),
+    });
+    this.#tracker = new CallTracker({ settleMs: resolved.settleMs, isSettled: resolved.isSettled, lookbackMs: resolved.lookbackMs });
+    this.#planner = new ReadPlanner({
+      pollIntervalMs: resolved.pollIntervalMs,
+      lookbackMs: resolved.lookbackMs,
+      pageSize: resolved.pageSize,
+      maxRequestsPerMinute: resolved.maxRequestsPerMinute,
+      skewMarginMs: resolved.skewMarginMs,
+      details: resolved.details,
+      ...(resolved.filters === undefined ? {} : { filters: resolved.filters }),
+      ...(resolved.freshWindowMs === undefined ? {} : { freshWindowMs: resolved.freshWindowMs }),
+      ...(resolved.sweepIntervalMs === undefined ? {} : { sweepIntervalMs: resolved.sweepIntervalMs }),
+      ...(resolved.sliceLagsMs === undefined ? {} : { sliceLagsMs: resolved.sliceLagsMs }),
+    });
+
+    const events = this.#events.asObservable();
+    this.events$ = this.#lazy(events);
+    this.callCompleted$ = this.#lazy(events.pipe(ofEventType('callCompleted')));
+    this.callFailed$ = this.#lazy(events.pipe(ofEventType('callFailed')));
+    this.callUpdated$ = this.#lazy(events.pipe(ofEventType('callUpdated')));
+    this.errors$ = this.#lazy(this.#errors.asObservable());
+  }
+
+  /** Records held waiting to settle plus emitted Sids remembered: bounded by the lookback horizon. */
+  get trackedCalls(): number {
+    return this.#tracker.size;
+  }
+
+  /** Starts polling without a subscriber. Does nothing once started or stopped. */
+  start(): void {
+    if (this.#phase !== 'idle') return;
+    this.#phase = 'running';
+    this.#run = this.#poller().subscribe({
+      next: (event) => this.#dispatch(event),
+      error: (error: unknown) => void this.#shutdown(error),
+    });
+  }
+
+  /**
+   * Stops polling: aborts requests in flight, clears every timer, saves the store, closes the
+   * client (its sockets and limiter) and the store, then completes every observable. Idempotent.
+   */
+  stop(): Promise<void> {
+    return this.#shutdown();
+  }
+
+  /** Adds a listener; the first one starts polling, as a subscription does. */
+  override on<T extends EventEmitter.EventNames<CallStreamEvents>>(event: T, fn: EventEmitter.EventListener<CallStreamEvents, T>, context?: unknown): this {
+    super.on(event, fn, context);
+    this.start();
+    return this;
+  }
+
+  /** Same as `on`. */
+  override addListener<T extends EventEmitter.EventNames<CallStreamEvents>>(event: T, fn: EventEmitter.EventListener<CallStreamEvents, T>, context?: unknown): this {
+    return this.on(event, fn, context);
+  }
+
+  /** Adds a one-time listener; starts polling like `on`. */
+  override once<T extends EventEmitter.EventNames<CallStreamEvents>>(event: T, fn: EventEmitter.EventListener<CallStreamEvents, T>, context?: unknown): this {
+    super.once(event, fn, context);
+    this.start();
+    return this;
+  }
+
+  #lazy<T>(source: Observable<T>): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      // Subscribe before starting, so the first events cannot pass this subscriber by.
+      const subscription = source.subscribe(subscriber);
+      this.start();
+      return subscription;
+    });
+  }
+
+  /** The API clock: local time (the scheduler's) plus the offset the client read from `Date` headers. */
+  #now = (): number => this.#options.scheduler.now() + this.#client.clockOffsetMs;
+
+  #poller(): Observable<CallStreamEvent> {
+    const { store, pollIntervalMs, scheduler } = this.#options;
+    return defer(async () => {
+      let state: StoreState | undefined;
+      try {
+        state = await store.load();
+      } catch (cause) {
+        // Starting without what was emitted would emit it all again: stop instead.
+        throw new ExotelError('ERR_STORE', `Could not load the stream's state: ${cause instanceof Error ? cause.message : String(cause)}`, { fatal: true, cause });
+      }
+      try {
+        if (state !== undefined) this.#tracker.restore(state.emitted);
+        this.#planner.begin(state?.checkpoint ?? null, this.#now());
+      } catch (cause) {
+        throw new ExotelError('ERR_STORE', `The stream's saved state cannot be used: ${cause instanceof Error ? cause.message : String(cause)}`, { fatal: true, cause });
+      }
+      this.#loaded = true;
+    }).pipe(
+      switchMap(() =>
+        merge(
+          pollEvery(pollIntervalMs, () => this.#cycle(), scheduler),
+          // Held records go out when their settleMs runs out, not at the end of the next cycle.
+          expireHeld(this.#tracker, this.#cycleEnded, this.#now, scheduler),
+        ),
+      ),
+    );
+  }
+
+  /** One poll cycle: the planned reads, their records through the tracker, then a save. */
+  #cycle(): Observable<CallStreamEvent> {
+    const client = this.#client;
+    const { timeZone, details, readConcurrency, store } = this.#options;
+    return defer(() => {
+      const reads = [...this.#planner.plan(this.#now(), this.#tracker.heldSids())].sort((a, b) => a.priority - b.priority);
+      // Checked when planning too: on a quota far too small, a cycle can take minutes to complete.
+      this.#checkQuota();
+      return from(reads).pipe(
+        readPlanned<PlannedRead>({
+          client,
+          concurrency: readConcurrency,
+          onComplete: (read, result) => this.#planner.complete(read, result, this.#now()),
+          onError: (error) => this.#report(asExotelError(error)),
+        }),
+        normalizeRecords({ timeZone, details, onError: (error) => this.#report(error) }),
+        trackCalls(this.#tracker, this.#now, { keepFrom: () => this.#planner.oldestPlanned() }),
+        persistState({ store, state: () => this.#snapshot(), onError: (error) => this.#report(error), shouldSave: this.#shouldSave }),
+        tap({
+          complete: () => {
+            this.#checkQuota();
+            this.#cycleEnded.next();
+          },
+        }),
+      );
+    });
+  }
+
+  #shouldSave = (): boolean => {
+    const at = this.#options.scheduler.now();
+    if (at - this.#lastSave < this.#options.saveIntervalMs) return false;
+    this.#lastSave = at;
+    return true;
+  };
+
+  #snapshot(): StoreState {
+    return { version: 1, checkpoint: this.#planner.checkpoint(), emitted: this.#tracker.emittedState() };
+  }
+
+  #checkQuota(): void {
+    const needed = this.#planner.estimatedRequestsPerMinute();
+    const limit = this.#options.maxRequestsPerMinute;
+    if (needed <= limit) {
+      this.#quotaWarned = false;
+      return;
+    }
+    // Once per excursion over the quota, not every cycle.
+    if (this.#quotaWarned) return;
+    this.#quotaWarned = true;
+    this.#report(
+      new ExotelError(
+        'ERR_QUOTA_PLAN',
+        `The read plan needs about ${Math.ceil(needed)} requests a minute at the current call rate, over \`maxRequestsPerMinute\` (${limit}): ` +
+          'events will lag. Raise `pollIntervalMs`, narrow `filters` or shorten `lookbackMs`.',
+      ),
+    );
+  }
+
+  #dispatch(event: CallStreamEvent): void {
+    this.#events.next(event);
+    try {
+      if (event.type === 'callUpdated') {
+        const { call, previous, changes } = event;
+        this.emit('callUpdated', { call, previous, changes });
+      } else {
+        this.emit(event.type, event.call);
+      }
+    } catch (error) {
+      reportListenerError(error);
+    }
+  }
+
+  #report(error: ExotelError): void {
+    if (this.#phase === 'stopped') return;
+    this.#errors.next(error);
+    try {
+      this.emit('error', error);
+    } catch (listenerError) {
+      reportListenerError(listenerError);
+    }
+  }
+
+  /** Stops everything; with `failure`, reports it and errors the observables instead of completing them. */
+  #shutdown(failure?: unknown): Promise<void> {
+    if (this.#stopping) return this.#stopping;
+    const wasRunning = this.#phase === 'running';
+    if (failure !== undefined && failure instanceof ExotelError) this.#report(failure);
+    this.#phase = 'stopped';
+    // Unsubscribing aborts the requests in flight and clears the poll timer.
+    this.#run?.unsubscribe();
+    this.#run = undefined;
+    this.#stopping = (async () => {
+      const problems: ExotelError[] = [];
+      if (wasRunning && this.#loaded) {
+        try {
+          await saveSerially(this.#options.store, () => this.#snapshot());
+        } catch (cause) {
+          problems.push(storeError('Could not save the stream\'s state', cause));
+        }
+      }
+      try {
+        await this.#options.store.close?.();
+      } catch (cause) {
+        problems.push(storeError('Could not close the store', cause));
+      }
+      // Whatever happens while closing, the observables must still complete.
+      await this.#client.close().catch(() => undefined);
+      for (const problem of problems) {
+        this.#errors.next(problem);
+        this.#emitSafely(problem);
+      }
+      if (failure === undefined) {
+        this.#events.complete();
+      } else {
+        this.#events.error(failure);
+      }
+      // errors$ carried the fatal error as a value: it completes rather than erroring twice.
+      this.#errors.complete();
+      this.#cycleEnded.complete();
+    })();
+    return this.#stopping;
+  }
+
+  #emitSafely(error: ExotelError): void {
+    try {
+      this.emit('error', error);
+    } catch (listenerError) {
+      reportListenerError(listenerError);
+    }
+  }
+}
+
+function storeError(what: string, cause: unknown): ExotelError {
+  if (cause instanceof ExotelError && cause.code === 'ERR_STORE') return cause;
+  return new ExotelError('ERR_STORE', `${what}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+}
+
+function asExotelError(error: unknown): ExotelError {
+  if (error instanceof ExotelError) return error;
+  return new ExotelNetworkError('ERR_EXOTEL_NETWORK', `A read failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
