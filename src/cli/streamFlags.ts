@@ -1,0 +1,116 @@
+/**
+ * The flags that shape a call stream (`tail`, and `demo` on a real account), and their
+ * translation into `createCallStream` options.
+ */
+import type { CallDirection, CallStatus } from '../exotel/types.js';
+import { assertTimeZone } from '../exotel/time.js';
+import { InvalidOptionError } from '../exotel/errors.js';
+import type { CallStreamFilters, CallStreamOptions } from '../stream/types.js';
+import { parseDurationMs, parseEnumList, parseIntegerOption, parsePhoneList, type OptionSpecs } from './parse.js';
+
+export const DIRECTIONS: readonly CallDirection[] = ['inbound', 'outbound-dial', 'outbound-api'];
+export const STATUSES: readonly CallStatus[] = ['completed', 'failed', 'busy', 'no-answer', 'canceled'];
+
+export const streamOptions = {
+  'poll-interval': { type: 'string' },
+  lookback: { type: 'string' },
+  settle: { type: 'string' },
+  'time-zone': { type: 'string' },
+  'page-size': { type: 'string' },
+  'max-requests-per-minute': { type: 'string' },
+  details: { type: 'boolean' },
+  direction: { type: 'string', multiple: true },
+  status: { type: 'string', multiple: true },
+  'phone-number': { type: 'string', multiple: true },
+  to: { type: 'string', multiple: true },
+  from: { type: 'string', multiple: true },
+} as const satisfies OptionSpecs;
+
+export const streamHelp = `Stream:
+  --poll-interval DUR     how often the fresh window is polled (default 15s)
+  --lookback DUR          how far back a call may start and still be caught when it ends (default 2h)
+  --settle DUR            longest a record is held waiting for Duration/Price/EndTime (default 5m)
+  --time-zone ZONE        zone of the account's timestamps (default Asia/Kolkata, or EXOTEL_TIME_ZONE)
+  --page-size N           records per request, 1-100 (default 100)
+  --max-requests-per-minute N   the account's quota (default 200)
+  --details               ask for leg-wise details
+
+Filters (repeat a flag or give a comma list):
+  --direction D           inbound, outbound-dial, outbound-api
+  --status S              completed, failed, busy, no-answer, canceled
+  --phone-number NUM      ExoPhone(s), E.164, at most 5
+  --to NUM                customer number(s), E.164, at most 5
+  --from NUM              number(s) called first, E.164, at most 5
+
+Durations: 500ms, 15s, 5m, 1h30m, 2d.`;
+
+export interface StreamFlagValues {
+  'poll-interval'?: string | undefined;
+  lookback?: string | undefined;
+  settle?: string | undefined;
+  'time-zone'?: string | undefined;
+  'page-size'?: string | undefined;
+  'max-requests-per-minute'?: string | undefined;
+  details?: boolean | undefined;
+  direction?: string[] | undefined;
+  status?: string[] | undefined;
+  'phone-number'?: string[] | undefined;
+  to?: string[] | undefined;
+  from?: string[] | undefined;
+}
+
+/** The zone from `--time-zone`, EXOTEL_TIME_ZONE or the default, checked. */
+export function resolveTimeZone(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  const zone = flag ?? (env.EXOTEL_TIME_ZONE?.trim() || 'Asia/Kolkata');
+  try {
+    assertTimeZone(zone);
+  } catch {
+    throw new InvalidOptionError(flag === undefined ? 'EXOTEL_TIME_ZONE' : '--time-zone', 'an IANA time zone such as `Asia/Kolkata`', zone);
+  }
+  return zone;
+}
+
+/** Filters from the flags; undefined when none was given. */
+export function filtersFrom(values: StreamFlagValues): CallStreamFilters | undefined {
+  const filters: CallStreamFilters = {};
+  const direction = parseEnumList(values.direction, '--direction', DIRECTIONS);
+  const status = parseEnumList(values.status, '--status', STATUSES);
+  const phoneNumber = parsePhoneList(values['phone-number'], '--phone-number');
+  const to = parsePhoneList(values.to, '--to');
+  const from = parsePhoneList(values.from, '--from');
+  if (direction.length > 0) filters.direction = [...new Set(direction)];
+  if (status.length > 0) filters.status = [...new Set(status)];
+  if (phoneNumber.length > 0) filters.phoneNumber = phoneNumber;
+  if (to.length > 0) filters.to = to;
+  if (from.length > 0) filters.from = from;
+  return Object.keys(filters).length > 0 ? filters : undefined;
+}
+
+/** The stream options the flags set (connection and store excluded). */
+export function streamOptionsFrom(values: StreamFlagValues, timeZone: string): Partial<CallStreamOptions> {
+  const options: Partial<CallStreamOptions> = { timeZone };
+  if (values['poll-interval'] !== undefined) options.pollIntervalMs = parseDurationMs(values['poll-interval'], '--poll-interval');
+  if (values.lookback !== undefined) options.lookbackMs = parseDurationMs(values.lookback, '--lookback');
+  if (values.settle !== undefined) options.settleMs = parseDurationMs(values.settle, '--settle', { allowZero: true });
+  if (values['page-size'] !== undefined) options.pageSize = parseIntegerOption(values['page-size'], '--page-size', 1, 100);
+  if (values['max-requests-per-minute'] !== undefined) {
+    options.maxRequestsPerMinute = parseIntegerOption(values['max-requests-per-minute'], '--max-requests-per-minute', 1, 100_000);
+  }
+  if (values.details) options.details = true;
+  const filters = filtersFrom(values);
+  if (filters) options.filters = filters;
+  return options;
+}
+
+/** Maps a stream option name in a library error back to the flag that set it. */
+export const FLAG_OF_OPTION: Record<string, string> = {
+  pollIntervalMs: '--poll-interval',
+  lookbackMs: '--lookback',
+  settleMs: '--settle',
+  timeZone: '--time-zone',
+  pageSize: '--page-size',
+  maxRequestsPerMinute: '--max-requests-per-minute',
+  accountSid: '--account-sid',
+  baseUrl: '--base-url',
+  subdomain: '--subdomain',
+};
