@@ -5,18 +5,8 @@
  * Run: npx tsx examples/custom-pipeline.ts
  */
 import { defer, filter, from, map, share, take } from 'rxjs';
-import { createSimulator } from '../src/simulator/index.js';
-import { ExotelClient } from '../src/exotel/client.js';
-import { CallTracker } from '../src/engine/tracker.js';
-import { ReadPlanner } from '../src/engine/planner.js';
-import { defaultIsSettled } from '../src/engine/settle.js';
-import { memoryStore } from '../src/stores/memoryStore.js';
-import { pollEvery } from '../src/operators/pollEvery.js';
-import { readPlanned } from '../src/operators/readPlanned.js';
-import { normalizeRecords } from '../src/operators/normalizeRecords.js';
-import { trackCalls } from '../src/operators/trackCalls.js';
-import { persistState } from '../src/operators/persistState.js';
-import { ofEventType } from '../src/operators/ofEventType.js';
+import { ExotelClient, CallTracker, ReadPlanner, defaultIsSettled, memoryStore, pollEvery, readPlanned, normalizeRecords, trackCalls, persistState, ofEventType } from 'exotel-call-stream';
+import { createSimulator } from 'exotel-call-stream/simulator';
 
 const sim = createSimulator({ seed: 7, settleDelayMs: 1_000 });
 const { url } = await sim.listen();

@@ -2,8 +2,8 @@
  * Subscribes to a call stream fed by the simulator, prints a few events and stops.
  * Run: npx tsx examples/subscribe.ts
  */
-import { createSimulator } from '../src/simulator/index.js';
-import { createCallStream } from '../src/stream/createCallStream.js';
+import { createCallStream } from 'exotel-call-stream';
+import { createSimulator } from 'exotel-call-stream/simulator';
 
 const sim = createSimulator({ seed: 42, settleDelayMs: 1_500 });
 const { url } = await sim.listen();

@@ -9,9 +9,8 @@
  *   createCallStream({ accountSid, apiKey, apiToken, subdomain: 'api.in.exotel.com' })
  */
 import { pathToFileURL } from 'node:url';
-import { createSimulator } from '../../src/simulator/index.js';
-import { createCallStream } from '../../src/stream/createCallStream.js';
-import { createWallboardServer } from '../../src/wallboard/createWallboardServer.js';
+import { createCallStream, createWallboardServer } from 'exotel-call-stream';
+import { createSimulator } from 'exotel-call-stream/simulator';
 
 export interface WallboardDemoOptions {
   /** Port of the wallboard. @default 0 (any free port) */

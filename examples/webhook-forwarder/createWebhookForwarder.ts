@@ -6,8 +6,8 @@
 import { EventEmitter } from 'eventemitter3';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { Subscription } from 'rxjs';
-import { InvalidOptionError } from '../../src/exotel/errors.js';
-import type { CallStreamEvent, CallStreamLike } from '../../src/stream/types.js';
+import { InvalidOptionError } from 'exotel-call-stream';
+import type { CallStreamEvent, CallStreamLike } from 'exotel-call-stream';
 import { FileOutbox, type OutboxEntry } from './FileOutbox.js';
 import { webhookBody } from './payload.js';
 import { SIGNATURE_HEADER, signatureHeader } from './signature.js';

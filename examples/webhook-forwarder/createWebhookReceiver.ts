@@ -9,7 +9,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InvalidOptionError } from '../../src/exotel/errors.js';
+import { InvalidOptionError } from 'exotel-call-stream';
 import type { WebhookBody } from './payload.js';
 import { SIGNATURE_HEADER, verifySignature } from './signature.js';
 

@@ -7,8 +7,8 @@
  * Environment: WEBHOOK_SECRET (default: a demo secret), OUTBOX (default ./webhooks.outbox.jsonl).
  */
 import { pathToFileURL } from 'node:url';
-import { createSimulator } from '../../src/simulator/index.js';
-import { createCallStream } from '../../src/stream/createCallStream.js';
+import { createCallStream } from 'exotel-call-stream';
+import { createSimulator } from 'exotel-call-stream/simulator';
 import { createWebhookForwarder, type WebhookForwarder } from './createWebhookForwarder.js';
 import { createWebhookReceiver, type WebhookReceiver } from './createWebhookReceiver.js';
 import type { WebhookBody } from './payload.js';

@@ -6,8 +6,7 @@
  * even when the stream itself emits the same event again after losing its store.
  */
 import { createHash } from 'node:crypto';
-import type { Call } from '../../src/exotel/types.js';
-import type { CallStreamEvent } from '../../src/stream/types.js';
+import type { Call, CallStreamEvent } from 'exotel-call-stream';
 
 /** A call in a webhook body: the normalized call without its raw record, dates as ISO strings. */
 export type WebhookCall = Omit<{ [K in keyof Call]: Call[K] extends Date ? string : Call[K] extends Date | null ? string | null : Call[K] }, 'raw'>;
