@@ -249,6 +249,8 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
     for (const [k, v] of params) if (!(k in query)) query[k] = v;
     const record: RequestRecord = { at, method, path, query, status: 0, records: 0 };
     history.push(record);
+    // Dropped in batches of a tenth, so that trimming costs O(1) a request on average.
+    if (history.length > opts.historyLimit + Math.ceil(opts.historyLimit / 10)) history.splice(0, history.length - opts.historyLimit);
     const hits: string[] = [];
     const route = ROUTE.exec(path);
     const format: Format = route ? (route[3] ? 'json' : 'xml') : 'json';

@@ -15,6 +15,7 @@ export interface ResolvedOptions {
   rateLimit: { requestsPerMinute: number; retryAfter: 'seconds' | 'http-date' | false } | false;
   lastPage: 'link-to-empty-page' | 'null' | 'empty-string' | 'omitted';
   pageUris: 'metadata' | 'top-level';
+  historyLimit: number;
 }
 
 export function describeValue(v: unknown): string {
@@ -137,6 +138,11 @@ export function resolveOptions(options: SimulatorOptions | undefined): ResolvedO
     rateLimit = { requestsPerMinute: rpm, retryAfter: oneOf('rateLimit.retryAfter', r.retryAfter, ['seconds', 'http-date', false] as const, 'seconds') };
   }
 
+  const historyLimit: unknown = o.historyLimit ?? 100_000;
+  if (!(historyLimit === Infinity || (typeof historyLimit === 'number' && Number.isInteger(historyLimit) && historyLimit >= 1))) {
+    throw invalidOption('historyLimit', 'an integer >= 1 or Infinity', historyLimit);
+  }
+
   return {
     accounts: accounts.map((a) => ({ ...a })),
     clock,
@@ -149,5 +155,6 @@ export function resolveOptions(options: SimulatorOptions | undefined): ResolvedO
     rateLimit,
     lastPage: oneOf('lastPage', o.lastPage, ['link-to-empty-page', 'null', 'empty-string', 'omitted'] as const, 'null'),
     pageUris: oneOf('pageUris', o.pageUris, ['metadata', 'top-level'] as const, 'metadata'),
+    historyLimit,
   };
 }

@@ -75,6 +75,12 @@ export interface SimulatorOptions {
    * @default 'metadata'
    */
   pageUris?: 'metadata' | 'top-level';
+  /**
+   * How many requests `history` keeps, the newest (older ones are dropped in batches), so that a
+   * simulator left running does not grow without bound. `Infinity` keeps all.
+   * @default 100_000
+   */
+  historyLimit?: number;
 }
 
 /** Weights (any non-negative numbers; they are normalized) and shapes of generated traffic. */
@@ -259,6 +265,7 @@ export interface Simulator {
   pendingFaults(): FaultSpec[];
   /** Throws an error listing every fault with hits left that is not `persist` or `rate`. */
   assertNoPendingFaults(): void;
+  /** Every request, oldest first, up to `historyLimit` (the newest are kept). */
   readonly history: RequestRecord[];
   rateStats(): RateStats;
 }

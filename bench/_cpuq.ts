@@ -1,0 +1,2 @@
+import { runCpu } from './cpu.js';
+console.log(await runCpu());
