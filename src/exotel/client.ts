@@ -130,6 +130,12 @@ function integer(name: string, value: unknown, fallback: number, min: number): n
   return value;
 }
 
+/** A value reduced to its kind (`<redacted string>`), for values that may be secrets. */
+function typeOnly(value: unknown): unknown {
+  if (value === undefined || value === null || typeof value === 'boolean') return value;
+  return `<redacted ${typeof value}>`;
+}
+
 function statusClass(status: number): keyof ClientStats['responses'] | undefined {
   if (status >= 100 && status < 200) return '1xx';
   if (status < 300) return '2xx';
@@ -174,7 +180,8 @@ export class ExotelClient {
   constructor(options: ExotelClientOptions) {
     if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'an object', options);
     for (const key of Object.keys(options)) {
-      if (!KNOWN_OPTIONS.has(key)) throw new InvalidOptionError(key, 'absent: it is not an option of ExotelClient', (options as unknown as Record<string, unknown>)[key]);
+      // An unknown key may be a misspelt credential (`apitoken`): say what kind of value, never the value.
+      if (!KNOWN_OPTIONS.has(key)) throw new InvalidOptionError(key, 'absent: it is not an option of ExotelClient', typeOnly((options as unknown as Record<string, unknown>)[key]));
     }
     this.accountSid = validateAccountSid(options.accountSid);
     this.#authorization = basicAuthorization(options.apiKey ?? process.env.EXOTEL_API_KEY, options.apiToken ?? process.env.EXOTEL_API_TOKEN);

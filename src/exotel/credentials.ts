@@ -33,6 +33,16 @@ export function basicAuthorization(apiKey: unknown, apiToken: unknown): string {
   return `Basic ${Buffer.from(`${apiKey}:${apiToken}`, 'utf8').toString('base64')}`;
 }
 
+/**
+ * A host or URL as it may be shown in an error: redacted when it looks like it holds credentials
+ * (`key:token@host`, or the reference's `https://<key>:<token><subdomain>` pasted as is), that is,
+ * an `@` or a `:` not followed by a port in its authority.
+ */
+function shownHost(value: string): string {
+  const authority = value.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '').split('/')[0] ?? '';
+  return authority.includes('@') || /:(?!\d*$)/.test(authority) ? '<redacted string>' : value;
+}
+
 const isLoopback = (hostname: string): boolean => {
   const h = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
@@ -57,20 +67,24 @@ export function resolveBase(baseUrl: unknown, subdomain: unknown): BaseLocation 
       url = new URL(baseUrl);
     } catch {
       // The text could hold credentials: show it redacted.
-      throw new InvalidOptionError('baseUrl', 'an absolute URL such as `https://api.exotel.com`', baseUrl.includes('@') ? '<redacted string>' : baseUrl);
+      throw new InvalidOptionError('baseUrl', 'an absolute URL such as `https://api.exotel.com`', shownHost(baseUrl));
     }
     if (url.username || url.password) {
       throw new InvalidOptionError('baseUrl', 'a URL without credentials (pass `apiKey` and `apiToken` instead)', '<redacted URL with credentials>');
     }
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-      throw new InvalidOptionError('baseUrl', 'an `https:` URL (`http:` only for 127.0.0.0/8, ::1 or localhost)', baseUrl);
+      throw new InvalidOptionError('baseUrl', 'an `https:` URL (`http:` only for 127.0.0.0/8, ::1 or localhost)', shownHost(baseUrl));
     }
     if (url.search || url.hash) throw new InvalidOptionError('baseUrl', 'a URL without query or fragment', baseUrl);
     return { origin: url.origin, pathPrefix: url.pathname.replace(/\/+$/, '') };
   }
   const host = subdomain ?? process.env.EXOTEL_SUBDOMAIN ?? 'api.exotel.com';
   if (typeof host !== 'string' || !HOST.test(host)) {
-    throw new InvalidOptionError('subdomain', 'a host name such as `api.exotel.com` or `api.in.exotel.com`', host);
+    throw new InvalidOptionError(
+      'subdomain',
+      'a host name such as `api.exotel.com` or `api.in.exotel.com` (credentials go in `apiKey` and `apiToken`)',
+      typeof host === 'string' ? shownHost(host) : host,
+    );
   }
   return { origin: `https://${host.toLowerCase()}`, pathPrefix: '' };
 }

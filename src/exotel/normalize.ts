@@ -45,6 +45,14 @@ function text(raw: RawCall, field: string, sid: string): string | null {
   return fail(field, v, 'a string, "" or null', sid);
 }
 
+/** `text`, lower-cased and trimmed: for values whose casing varies between answers (`AnsweredBy`). */
+function lowerText(raw: RawCall, field: string, sid: string): string | null {
+  const v = text(raw, field, sid);
+  if (v === null) return null;
+  const t = v.trim().toLowerCase();
+  return t === '' ? null : t;
+}
+
 function num(value: unknown, field: string, sid: string | undefined, nonNegative: boolean): number | null {
   if (value === undefined || value === null || value === '') return null;
   let n: number;
@@ -108,8 +116,9 @@ function details(value: unknown, sid: string): CallDetails | undefined {
  * Normalizes one record as the API sent it: camelCase keys, `Duration`/`Price` from strings or
  * numbers (`""`/null → null), naive timestamps read in `timeZone` (`""`, null and
  * `0000-00-00 00:00:00` → null), `""` → null for text fields, and `raw` kept as received (the
- * same object, not a copy). `answeredBy` keeps the casing it arrived with (`human`, `HUMAN`):
- * compare it case-insensitively. `details` is set only when asked for and present.
+ * same object, not a copy). `answeredBy` is lower-cased (`HUMAN`, `Human` → `human`): its casing
+ * varies between answers, and a tracked field must not look changed when only the casing moved
+ * (`raw.AnsweredBy` keeps what arrived). `details` is set only when asked for and present.
  *
  * Throws `MalformedRecordError` naming the field and the value when `Sid` or `DateCreated` is
  * missing, `Status` is not one of the five final statuses, `Direction` or a leg status is
@@ -152,7 +161,7 @@ export function normalizeCall(raw: unknown, options: NormalizeCallOptions): Call
     endTime: time(r, 'EndTime', sid, timeZone),
     duration: num(r.Duration, 'Duration', sid, true),
     price: num(r.Price, 'Price', sid, false),
-    answeredBy: text(r, 'AnsweredBy', sid),
+    answeredBy: lowerText(r, 'AnsweredBy', sid),
     forwardedFrom: text(r, 'ForwardedFrom', sid),
     callerName: text(r, 'CallerName', sid),
     uri: text(r, 'Uri', sid),

@@ -1,7 +1,7 @@
 /**
  * Page URIs and page bodies of the list endpoint.
  */
-import { ExotelResponseError, InvalidOptionError } from './errors.js';
+import { ExotelResponseError, InvalidOptionError, describeValue } from './errors.js';
 import type { RawCall } from './types.js';
 
 /** One page of a listing. */
@@ -53,9 +53,12 @@ function pageUriField(body: Record<string, unknown>, metadata: Record<string, un
 /** Reads a parsed list body into a page. Throws `ExotelResponseError` when there is no `Calls` array. */
 export function readCallPage(body: unknown, context: { method: string; url: string; serverDate: Date | null; path: string; status?: number }): CallPage {
   if (!isObject(body) || !Array.isArray(body.Calls)) {
+    // Show what came instead (its kind and short form), so the fault can be told apart at a glance.
+    const shown = (v: unknown) => describeValue(typeof v === 'string' && v.length > 80 ? `${v.slice(0, 80)}…` : v);
+    const received = isObject(body) ? `\`Calls\` was ${shown(body.Calls)}` : `the body was ${shown(body)}`;
     throw new ExotelResponseError(
       'ERR_EXOTEL_MALFORMED_RESPONSE',
-      `Exotel API answered ${context.method} ${context.path} with a body without a \`Calls\` array`,
+      `Exotel API answered ${context.method} ${context.path} with a body without a \`Calls\` array: ${received}`,
       { method: context.method, url: context.url, ...(context.status === undefined ? {} : { status: context.status }) },
     );
   }

@@ -18,7 +18,7 @@ export interface RangeFilter<T> {
 
 /** The filters and paging parameters of one listing. Every field is optional. */
 export interface CallQuery {
-  /** Call Sid(s), at most 100. */
+  /** Call Sid(s), at most 100 (20 recommended). Without `dateCreated` the API looks only at the last 31 days. */
   sid?: string | string[];
   /**
    * When the calls were created (started). Both bounds inclusive, one-second resolution, written
@@ -130,6 +130,23 @@ function encodeRange<T>(r: RangeFilter<T>, format: (v: T) => string): string {
   return parts.join(';');
 }
 
+/**
+ * A number as a plain decimal: `String()` writes 1e-7 and 1e21 with an exponent, which the API's
+ * amount syntax (`Price=eq:0.300030`) does not have.
+ */
+export function plainDecimal(v: number): string {
+  const s = String(v);
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
+  if (!m) return s;
+  const digits = m[2]! + (m[3] ?? '');
+  const point = 1 + Number(m[4]);
+  let out: string;
+  if (point <= 0) out = `0.${'0'.repeat(-point)}${digits}`;
+  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
+  else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return m[1]! + out;
+}
+
 const toMs = (v: DateCreatedBound) => (typeof v === 'number' ? v : v.getTime());
 
 /**
@@ -225,7 +242,7 @@ export function buildCallQuery(query: CallQuery, context: CallQueryContext): str
   }
   if (q.price !== undefined) {
     const r = range('query.price', q.price, isPrice, 'a finite number, 0 or more');
-    params.set('Price', encodeRange(r, (v) => String(v)));
+    params.set('Price', encodeRange(r, plainDecimal));
   }
   if (q.direction !== undefined) {
     const isDirection = (v: unknown) => typeof v === 'string' && CALL_DIRECTIONS.has(v);

@@ -27,7 +27,9 @@ export function isTransientError(error: ExotelError): boolean {
  */
 export function backoffDelay(retriesConsumed: number, minMs: number, maxMs: number, random: number = Math.random()): number {
   const base = minMs * 2 ** Math.min(retriesConsumed, 30);
-  return Math.round(Math.min(maxMs, base * (1 + random)));
+  // Rounding must not reach 2 × base (a draw just below 1 would): the range is half-open.
+  const jittered = Math.min(Math.round(base * (1 + random)), Math.max(base, Math.ceil(2 * base) - 1));
+  return Math.round(Math.min(maxMs, jittered));
 }
 
 const SECONDS = /^\s*\d+\s*$/;

@@ -111,6 +111,7 @@ export interface Call {
   duration: number | null;
   /** In the account's billing currency; null until the API has filled it in. */
   price: number | null;
+  /** Lower-cased (`human`): the API's casing varies (`HUMAN`, `Human`); `raw.AnsweredBy` keeps it. */
   answeredBy: string | null;
   forwardedFrom: string | null;
   callerName: string | null;

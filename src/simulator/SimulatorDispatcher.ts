@@ -1,4 +1,4 @@
-import { Dispatcher } from 'undici';
+import { Dispatcher, errors } from 'undici';
 import type { Simulator } from './types.js';
 
 type AnyHandler = Record<string, ((...args: unknown[]) => unknown) | undefined>;
@@ -40,7 +40,9 @@ export class SimulatorDispatcher extends Dispatcher {
     const h = handler as unknown as AnyHandler;
     const modern = typeof h.onRequestStart === 'function';
     let done = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const fail = (error: Error) => {
+      clearTimeout(timer);
       if (done) return;
       done = true;
       if (modern) h.onResponseError?.(controller, error);
@@ -61,10 +63,15 @@ export class SimulatorDispatcher extends Dispatcher {
     if (modern) h.onRequestStart?.(controller, {});
     else h.onConnect?.((reason: unknown) => controller.abort(reason), {});
 
+    // As a socket would: an answer later than `headersTimeout` fails the request (a `delay` fault
+    // longer than the client's timeout must time out here too, not answer late).
+    const headersTimeout = options.headersTimeout;
+    if (typeof headersTimeout === 'number' && headersTimeout > 0) timer = setTimeout(() => fail(new errors.HeadersTimeoutError()), headersTimeout);
     const closed = this.#closed;
     void (async () => {
       if (closed) throw Object.assign(new Error('The dispatcher is closed'), { code: 'UND_ERR_DESTROYED' });
       const response = await this.#sim.handle({ method: options.method, url: options.path, headers: headerRecord(options.headers) });
+      clearTimeout(timer);
       if (done) return;
       const body = Buffer.from(response.body);
       if (modern) {

@@ -8,6 +8,7 @@ import type { CallDirection, CallStatus, RawCall, RawCallDetails } from '../exot
 import { formatNaive } from '../exotel/time.js';
 import type { CorrectionFields } from './types.js';
 import { SortedIds } from './sortedIds.js';
+import { hash32 } from './random.js';
 
 export const STATUSES: readonly CallStatus[] = ['completed', 'failed', 'busy', 'no-answer', 'canceled'];
 export const DIRECTIONS: readonly CallDirection[] = ['inbound', 'outbound-api', 'outbound-dial'];
@@ -55,7 +56,11 @@ export interface RenderOptions {
   timeZone: string;
   numbersAsStrings: boolean;
   emptyNull: boolean;
+  answeredByCase: 'lower' | 'upper' | 'title' | 'varied';
 }
+
+const ANSWERED_BY = { lower: 'human', upper: 'HUMAN', title: 'Human' } as const;
+const ANSWERED_BY_VARIED = ['human', 'HUMAN', 'Human'] as const;
 
 /** Fields of a new call, as the traffic generator or `addCall()` produce them. */
 export interface NewCall {
@@ -389,7 +394,7 @@ export class CallTable {
       Duration: num(state.durationSec, 0),
       Price: num(state.price, 3),
       Direction: DIRECTIONS[this.dir[id]!]!,
-      AnsweredBy: state.status === 'completed' ? 'human' : empty,
+      AnsweredBy: state.status === 'completed' ? this.answeredBy(id, now) : empty,
       ForwardedFrom: '',
       CallerName: '',
       Uri: `/v1/Accounts/${this.accountSid}/Calls/${sid}`,
@@ -397,6 +402,12 @@ export class CallTable {
     };
     if (details) record.Details = this.detailsOf(id, state, ended);
     return record;
+  }
+
+  private answeredBy(id: number, now: number): string {
+    const casing = this.render.answeredByCase;
+    if (casing !== 'varied') return ANSWERED_BY[casing];
+    return ANSWERED_BY_VARIED[hash32(id, Math.floor(now / 1000)) % 3]!;
   }
 
   private detailsOf(id: number, state: CallState, ended: boolean): RawCallDetails {

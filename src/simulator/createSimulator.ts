@@ -14,7 +14,7 @@ import { listPage } from './listing.js';
 import type { ResolvedOptions } from './options.js';
 import { invalidOption, resolveOptions } from './options.js';
 import type { ListQuery } from './query.js';
-import { QueryError, encodeCursor, parseListQuery, parseQueryString } from './query.js';
+import { QueryError, cursorParam, encodeCursor, parseListQuery, parseQueryString } from './query.js';
 import { hash32, mulberry32, uint32 } from './random.js';
 import type { Random } from './random.js';
 import type { Format, PageUris } from './render.js';
@@ -59,15 +59,16 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
   const pools = opts.traffic
     ? new NumberPools(opts.traffic.mix.exoPhones, opts.traffic.mix.agents, opts.traffic.mix.customers)
     : new NumberPools(DEFAULT_MIX.exoPhones, DEFAULT_MIX.agents, 1);
-  const render = { timeZone, numbersAsStrings: opts.numbersAsStrings, emptyNull: opts.emptyNull };
+  const render = { timeZone, numbersAsStrings: opts.numbersAsStrings, emptyNull: opts.emptyNull, answeredByCase: opts.answeredByCase };
   const tables = new Map<string, CallTable>();
   const traffic = new Map<string, TrafficSource>();
-  opts.accounts.forEach((a, i) => {
-    const table = new CallTable(a.accountSid, hash32(seed, i, 0x51d), pools, render);
-    tables.set(a.accountSid, table);
-    if (opts.traffic && opts.traffic.accountSid === a.accountSid) {
+  // One world per account, however many keys it has; numbered by first appearance.
+  [...new Set(opts.accounts.map((a) => a.accountSid))].forEach((accountSid, i) => {
+    const table = new CallTable(accountSid, hash32(seed, i, 0x51d), pools, render);
+    tables.set(accountSid, table);
+    if (opts.traffic && opts.traffic.accountSid === accountSid) {
       const t = opts.traffic;
-      traffic.set(a.accountSid, new TrafficSource(table, t.callsPerMinute, t.startAt, t.mix, seed, i, opts.settleDelayMs));
+      traffic.set(accountSid, new TrafficSource(table, t.callsPerMinute, t.startAt, t.mix, seed, i, opts.settleDelayMs));
     }
   });
   const byKey = new Map(opts.accounts.map((a) => [a.apiKey, a]));
@@ -230,7 +231,7 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
     const qs = new URLSearchParams(q.carried).toString();
     const first = qs ? `${base}?${qs}` : base;
     const withCursor = (name: 'After' | 'Before', id: number) =>
-      `${first}${qs ? '&' : '?'}${name}=${encodeURIComponent(encodeCursor(table.sec(id), table.sidOf(id)))}`;
+      `${first}${qs ? '&' : '?'}${name}=${cursorParam(encodeCursor(table.sec(id), table.sidOf(id)))}`;
     let next: string | null | undefined;
     if (ids.length > 0 && (hasNext || opts.lastPage === 'link-to-empty-page')) next = withCursor('After', nextFrom ?? ids[ids.length - 1]!);
     else next = opts.lastPage === 'empty-string' ? '' : opts.lastPage === 'omitted' ? undefined : null;

@@ -12,6 +12,7 @@ export interface ResolvedOptions {
   settleDelayMs: { min: number; max: number };
   numbersAsStrings: boolean;
   emptyNull: boolean;
+  answeredByCase: 'lower' | 'upper' | 'title' | 'varied';
   rateLimit: { requestsPerMinute: number; retryAfter: 'seconds' | 'http-date' | false } | false;
   lastPage: 'link-to-empty-page' | 'null' | 'empty-string' | 'omitted';
   pageUris: 'metadata' | 'top-level';
@@ -70,9 +71,21 @@ function resolveMixChecked(mix: unknown): TrafficMix {
   return m;
 }
 
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
+  'accounts', 'clock', 'timeZone', 'seed', 'traffic', 'settleDelayMs', 'numbersAsStrings', 'emptyValue', 'answeredByCase',
+  'rateLimit', 'lastPage', 'pageUris', 'historyLimit',
+]);
+
 export function resolveOptions(options: SimulatorOptions | undefined): ResolvedOptions {
   if (options !== undefined && !isObject(options)) throw invalidOption('options', 'an object', options);
   const o = options ?? {};
+  // A misspelt option (`numberAsStrings`) would otherwise be ignored without a word.
+  for (const [key, value] of Object.entries(o)) {
+    // It may be a misspelt token: show what kind of value, never a string's text.
+    if (!KNOWN_OPTIONS.has(key) && value !== undefined) {
+      throw invalidOption(key, 'absent: it is not an option of createSimulator', typeof value === 'string' ? '<redacted string>' : typeof value === 'object' && value !== null ? '<redacted object>' : value);
+    }
+  }
 
   const accounts = o.accounts ?? DEFAULT_ACCOUNTS;
   if (!Array.isArray(accounts) || accounts.length === 0) throw invalidOption('accounts', 'a non-empty array', accounts);
@@ -84,7 +97,7 @@ export function resolveOptions(options: SimulatorOptions | undefined): ResolvedO
     if (typeof a.apiKey !== 'string' || a.apiKey.length === 0 || a.apiKey.includes(':')) throw invalidOption(`accounts[${i}].apiKey`, 'a non-empty string without `:`', a.apiKey);
     // The token's value never goes into a message.
     if (typeof a.apiToken !== 'string' || a.apiToken.length === 0) throw new TypeError(`Expected \`accounts[${i}].apiToken\` to be a non-empty string`);
-    if (sids.has(a.accountSid)) throw invalidOption(`accounts[${i}].accountSid`, 'unique', a.accountSid);
+    // A repeated accountSid is another key of the same account (same calls, same quota).
     if (keys.has(a.apiKey)) throw invalidOption(`accounts[${i}].apiKey`, 'unique', a.apiKey);
     sids.add(a.accountSid);
     keys.add(a.apiKey);
@@ -128,6 +141,7 @@ export function resolveOptions(options: SimulatorOptions | undefined): ResolvedO
 
   const numbersAsStrings = oneOf('numbersAsStrings', o.numbersAsStrings, [true, false], true);
   const emptyNull = oneOf('emptyValue', o.emptyValue, ['empty-string', 'null'] as const, 'empty-string') === 'null';
+  const answeredByCase = oneOf('answeredByCase', o.answeredByCase, ['lower', 'upper', 'title', 'varied'] as const, 'lower');
 
   let rateLimit: ResolvedOptions['rateLimit'] = false;
   const r = o.rateLimit ?? {};
@@ -152,6 +166,7 @@ export function resolveOptions(options: SimulatorOptions | undefined): ResolvedO
     settleDelayMs,
     numbersAsStrings,
     emptyNull,
+    answeredByCase,
     rateLimit,
     lastPage: oneOf('lastPage', o.lastPage, ['link-to-empty-page', 'null', 'empty-string', 'omitted'] as const, 'null'),
     pageUris: oneOf('pageUris', o.pageUris, ['metadata', 'top-level'] as const, 'metadata'),

@@ -121,9 +121,20 @@ function numbers(param: string, value: string): string[] {
 }
 
 export function decodeCursor(param: string, value: string): Cursor {
+  // Clients lift the cursor out of a page URI in different ways: one that kept it percent-encoded
+  // and encoded it again, or sent a `+` unencoded (read as a blank), still means the same cursor.
+  let cursor = value;
+  if (/%[0-9A-Fa-f]{2}/.test(cursor)) {
+    try {
+      cursor = decodeURIComponent(cursor);
+    } catch {
+      // not an escape after all: left as it is
+    }
+  }
+  cursor = cursor.replace(/ /g, '+');
   let text = '';
   try {
-    text = Buffer.from(value, 'base64').toString('utf8');
+    text = Buffer.from(cursor, 'base64').toString('utf8');
   } catch {
     // falls through to the check below
   }
@@ -134,6 +145,15 @@ export function decodeCursor(param: string, value: string): Cursor {
 
 export function encodeCursor(sec: number, sid: string): string {
   return Buffer.from(`${sec},${sid}`, 'utf8').toString('base64');
+}
+
+/**
+ * A cursor as a query value the way Exotel writes it in its page URIs (`After=MTU3...Mg==`): `=`
+ * and `/` are left as they are (both are legal in a query); only `+` is escaped, as it would read
+ * as a blank. A client that lifts the value with a plain pattern gets the cursor itself.
+ */
+export function cursorParam(cursor: string): string {
+  return cursor.replace(/\+/g, '%2B');
 }
 
 /** Validates the list query at `now` (the simulator's clock) in `timeZone`. */

@@ -17,7 +17,9 @@ export interface SimulatorAccount {
 
 export interface SimulatorOptions {
   /**
-   * Accounts served; each has its own calls and its own rate-limit window.
+   * Accounts served; each has its own calls and its own rate-limit window. An `accountSid` may
+   * appear more than once with different keys: its keys share its calls and its window (Exotel's
+   * quota is per account, not per key).
    * @default [{ accountSid: 'acme1', apiKey: 'sim-key', apiToken: 'sim-token' }]
    */
   accounts?: SimulatorAccount[];
@@ -59,6 +61,13 @@ export interface SimulatorOptions {
    * @default 'empty-string'
    */
   emptyValue?: 'empty-string' | 'null';
+  /**
+   * Casing of `AnsweredBy` on answered calls: `human` (Exotel's sample), `HUMAN`, `Human`, or
+   * `'varied'`: one of the three per call and per second of the clock, so that the same call reads
+   * differently from one answer to the next (the casing seen in the wild varies).
+   * @default 'lower'
+   */
+  answeredByCase?: 'lower' | 'upper' | 'title' | 'varied';
   /**
    * Per-account sliding-window rate limit; `false` disables it.
    * @default { requestsPerMinute: 200, retryAfter: 'seconds' }

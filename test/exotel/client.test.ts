@@ -323,7 +323,8 @@ describe('errors and retries', () => {
     const controller = new AbortController();
     const retries: RetryContext[] = [];
     const pending = client({ onRetry: (ctx) => retries.push(ctx) }).listPage({}, { signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // In flight: the server has it (waiting on arrival, not on a fixed delay, which a loaded machine outruns).
+    while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     controller.abort();
     const e = await failure(pending);
     expect(e.code).toBe('ERR_ABORTED');

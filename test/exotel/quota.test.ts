@@ -102,6 +102,28 @@ describe('the quota against the simulator', () => {
     expect(maxAccepted).toBeLessThanOrEqual(50);
   });
 
+  it.each([
+    ['an HTTP date', 'http-date' as const],
+    ['absent', false as const],
+  ])('heals when the Retry-After of a 429 is %s', async (_what, retryAfter) => {
+    const retryDelays: number[] = [];
+    const c = await setup(
+      { rateLimit: { requestsPerMinute: 50, retryAfter } },
+      { retries: 20, onRetry: ({ delayMs, error }) => error.code === 'ERR_EXOTEL_RATE_LIMITED' && retryDelays.push(delayMs) },
+    );
+    const results = await drive(Array.from({ length: 80 }, () => c.listPage({ pageSize: 5 })));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    expect(retryDelays.length).toBeGreaterThan(0);
+    if (retryAfter === 'http-date') {
+      // Measured against the response's own Date: whole seconds, never negative, never past the window.
+      expect(retryDelays.every((d) => d % 1000 === 0 && d >= 1000 && d <= 61_000)).toBe(true);
+    } else {
+      // No header: the client's own exponential backoff (1 s doubling, capped at 30 s), never 0.
+      expect(retryDelays.every((d) => d >= 1000 && d <= 30_000)).toBe(true);
+      expect(Math.max(...retryDelays)).toBeGreaterThanOrEqual(8000);
+    }
+  });
+
   it('backs off exponentially on 5xx, each retry queued again through the limiter', async () => {
     const delays: number[] = [];
     const c = await setup({}, { retries: 4, onRetry: ({ delayMs }) => delays.push(delayMs) });
