@@ -35,8 +35,15 @@ export type CallFailedEvent = { type: 'callFailed'; call: Call };
 
 /** A change to a call after it was emitted. `changes` names the camelCase fields that changed. */
 export interface CallUpdate {
+  /** The call as just read. */
   call: Call;
+  /**
+   * The call as last emitted, rebuilt from what is remembered per Sid (its `TRACKED_FIELDS` and
+   * `dateUpdated`), so it is the same after a restart. Other fields, `raw` included, are the
+   * current read's: only a fingerprint is kept per emitted call, not its record.
+   */
   previous: Call;
+  /** The camelCase fields that changed (`'dateUpdated'` too when it moved with them). */
   changes: Array<keyof Call | string>;
 }
 export type CallUpdatedEvent = { type: 'callUpdated' } & CallUpdate;
