@@ -62,7 +62,22 @@ function encode(call: Call): Encoded {
  * tracked values and `dateUpdated` give the same string. Decodable with `applyFingerprint`.
  */
 export function fingerprint(call: Call): string {
-  return JSON.stringify(encode(call));
+  // Built by hand: it runs for every record of every read, and this is several times faster than
+  // `JSON.stringify(encode(call))`, which it equals character for character.
+  const details = call.details === undefined ? 'null' : JSON.stringify(encodeDetails(call.details));
+  return (
+    `[${VERSION},${JSON.stringify(call.status)},${jsonTime(call.startTime)},${jsonTime(call.endTime)},${jsonNumber(call.duration)},` +
+    `${jsonNumber(call.price)},${jsonText(call.recordingUrl)},${jsonText(call.answeredBy)},${details},${jsonTime(call.dateUpdated)}]`
+  );
+}
+
+const jsonNumber = (v: number | null): string => (v === null || !Number.isFinite(v) ? 'null' : String(v));
+const jsonTime = (d: Date | null): string => (d === null ? 'null' : jsonNumber(d.getTime()));
+const jsonText = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
+
+/** The encoding `fingerprint` writes, as an array (for tests: `JSON.stringify` of it equals the fingerprint). */
+export function encodeFingerprint(call: Call): unknown[] {
+  return encode(call);
 }
 
 const isNullableNumber = (v: unknown): v is number | null => v === null || (typeof v === 'number' && Number.isFinite(v));

@@ -3,7 +3,7 @@ import type { CallStreamFilters } from '../stream/types.js';
 import { InvalidOptionError } from '../exotel/errors.js';
 
 /** Which tier of the read plan a read belongs to (see docs/engine.md). */
-export type ReadKind = 'fresh' | 'held' | 'sweep' | 'slice' | 'catchup';
+export type ReadKind = 'fresh' | 'settled' | 'held' | 'sweep' | 'slice' | 'catchup';
 
 /** One listing the poll cycle should make: its query (all pages of it) and its Bottleneck priority. */
 export interface PlannedRead {
@@ -31,7 +31,8 @@ export interface PlannerOptions {
   details: boolean;
   /**
    * Fixes the fresh window's width (start times re-read every poll). @default adaptive: 15 minutes
-   * down to 1 by call rate, and off (slices only) when even that does not fit the quota
+   * down to 3 by call rate (with the sweep on), then off: settled `Duration` bands, or the slices
+   * alone when even those do not fit the quota
    */
   freshWindowMs?: number;
   /** Fixes how often the long-call sweep runs; `Infinity` turns it off. @default adaptive, 1 to 10 minutes, or off when busy */
@@ -54,7 +55,7 @@ const SID_BATCH = 100;
 /** Sids the client can put in a `Sid=` list; any other is left to the windows, which find it too. */
 const LISTABLE_SID = /^[A-Za-z0-9_-]{1,128}$/;
 /** The plan aims at this share of the quota: the rest absorbs retries, catch-up and estimation error. */
-const BUDGET_SHARE = 0.75;
+const BUDGET_SHARE = 0.85;
 const FRESH_CANDIDATES = [15, 10, 5, 3, 2, 1].map((m) => m * MINUTE);
 /** Held Sids are re-read every this many polls: every poll while the quota allows. */
 const HELD_EVERY_CANDIDATES = [1, 2, 4];
@@ -65,7 +66,30 @@ const MAX_SLICE_MS = 5 * MINUTE;
 const UNKNOWN_RATE_CHUNK_MS = 10 * MINUTE;
 /** A fresh tier this far behind hands its gap to the catch-up tier (chunked, low priority). */
 const MIN_GAP_MS = 5 * MINUTE;
-const PRIORITY: Readonly<Record<ReadKind, number>> = { held: 0, fresh: 1, sweep: 3, slice: 5, catchup: 7 };
+/**
+ * Settled bands, for an account too busy to re-read its fresh window every poll: `Duration` edges in
+ * seconds. A `Duration=` filter lists only settled calls, so a band's read costs only the calls that
+ * settled and are still inside its short window; the sweep takes the calls of `BAND_TOP_S` and over.
+ */
+const BAND_EDGES_S = [0, 15, 30, 45, 60, 90, 120, 150, 180, 240, 300, 360, 480];
+const BAND_TOP_S = 600;
+/** The narrowest fresh window chosen on its own (with the sweep); busier accounts get the bands. */
+const MIN_AUTO_FRESH_MS = 3 * MINUTE;
+/** Bands are read every this many polls: every poll while the quota allows. */
+const BAND_EVERY_CANDIDATES = [1, 2, 4];
+/**
+ * How long after its end a call typically settles (Exotel: one to a few minutes). A band's window
+ * reaches this far behind its longest call; a call that settles later is found by the slices.
+ */
+const SETTLE_SPREAD_MS = 3 * MINUTE;
+/** Ringing or queueing before the talk, for an API whose `Duration` is the talk time only. */
+const RING_MS = 30 * SECOND;
+/**
+ * The bands' own margin for clock error. Small, because a call a band misses is not lost: the
+ * slices read every call anyway; a band only makes it early.
+ */
+const BAND_MARGIN_MS = 5 * SECOND;
+const PRIORITY: Readonly<Record<ReadKind, number>> = { held: 0, fresh: 1, settled: 1, sweep: 3, slice: 5, catchup: 7 };
 const RATE_WEIGHT = 0.3;
 
 const floorSecond = (ms: number) => Math.floor(ms / SECOND) * SECOND;
@@ -87,6 +111,8 @@ interface ReadInfo {
   group?: Group;
   /** For slices and catch-up: the cursor this window advances. */
   cursor?: Cursor;
+  /** For settled bands: the band's index. */
+  band?: number;
 }
 
 /**
@@ -131,6 +157,8 @@ interface Cadence {
   freshMs: number | null;
   heldEvery: number;
   sweepMs: number;
+  /** Settled bands are read every this many polls; null: off (the fresh tier is on, or nothing fits). */
+  bandEvery: number | null;
 }
 
 function assertMs(option: string, value: unknown, { min = 0, allowZero = false, allowInfinity = false } = {}): asserts value is number {
@@ -161,6 +189,8 @@ export class ReadPlanner {
   readonly #fixedFreshMs: number | undefined;
   readonly #fixedSweepMs: number | undefined;
   readonly #lagsMs: number[];
+  /** Whether the lags are the defaults, which the settled bands may thin out. */
+  readonly #defaultLags: boolean;
 
   #generation = 0;
   #begun = false;
@@ -173,7 +203,10 @@ export class ReadPlanner {
   #rate: number | null = null;
   /** Listed records per ms of a fresh window, which misses calls still in progress, and the window's width then. */
   #fresh: { rate: number; freshMs: number; spanMs: number } | null = null;
-  #sweepRecords: number | null = null;
+  /** Records the last sweeps listed (smoothed), and the `Duration` threshold they used. */
+  #sweepRecords: { threshold: number; records: number } | null = null;
+  /** Records a settled band's read lists per ms of its window, per band, smoothed. */
+  #bandDensity: Array<number | null> = BAND_EDGES_S.map(() => null);
   #heldCount = 0;
   #cycle = 0;
   #cadence: Cadence;
@@ -207,6 +240,7 @@ export class ReadPlanner {
       });
       lags = options.sliceLagsMs;
     }
+    this.#defaultLags = options.sliceLagsMs === undefined;
     // The lookback lag is the safety net: any call up to the lookback long is read once it ended.
     this.#lagsMs = [...new Set([...lags.filter((l) => l < options.lookbackMs), options.lookbackMs])].sort((a, b) => a - b);
     if (options.filters !== undefined && (typeof options.filters !== 'object' || options.filters === null)) {
@@ -224,6 +258,7 @@ export class ReadPlanner {
       freshMs: options.freshWindowMs ?? Math.min(FRESH_CANDIDATES[0]!, options.lookbackMs),
       heldEvery: 1,
       sweepMs: options.sweepIntervalMs ?? SWEEP_CANDIDATES[0]!,
+      bandEvery: null,
     };
     const f = options.filters ?? {};
     const base: CallQuery = { pageSize: options.pageSize, sortBy: 'asc' };
@@ -251,9 +286,24 @@ export class ReadPlanner {
     return this.#cadence.heldEvery;
   }
 
+  /** Settled bands are read every this many polls, or null while they are off (see docs/engine.md). */
+  get settledEveryPolls(): number | null {
+    return this.#cadence.bandEvery;
+  }
+
   /** The slice lags in use, ascending; the last is `lookbackMs`. */
   get sliceLagsMs(): readonly number[] {
-    return this.#lagsMs;
+    return this.#lagsFor(this.#cadence);
+  }
+
+  /**
+   * The lags a cadence reads. With the settled bands on, the default lags between the first and
+   * the lookback go: the bands find settled calls early, the first lag finds late settlers, the
+   * lookback lag stays the safety net, and each lag costs a read of every call.
+   */
+  #lagsFor(cadence: Cadence): readonly number[] {
+    if (cadence.bandEvery === null || !this.#defaultLags || this.#lagsMs.length <= 2) return this.#lagsMs;
+    return [this.#lagsMs[0]!, this.#lagsMs.at(-1)!];
   }
 
   /** Observed calls per minute (by start time), or null before any window was read. */
@@ -286,7 +336,7 @@ export class ReadPlanner {
     this.#freshDone = at;
     this.#sweepDone = at;
     // Slices resume at the lag behind now: older start times are the catch-up's.
-    this.#slices = this.#lagsMs.map((lagMs) => ({ lagMs, cursor: new Cursor(floorSecond(now - lagMs)) }));
+    this.#slices = this.#lagsFor(this.#cadence).map((lagMs) => ({ lagMs, cursor: new Cursor(floorSecond(now - lagMs)) }));
   }
 
   /**
@@ -302,10 +352,20 @@ export class ReadPlanner {
     const sids = [...new Set(heldSids)].filter((sid) => LISTABLE_SID.test(sid));
     this.#heldCount = sids.length;
     this.#cadence = this.#adapt();
-    const { freshMs, heldEvery, sweepMs } = this.#cadence;
+    const { freshMs, heldEvery, sweepMs, bandEvery } = this.#cadence;
     const reads: PlannedRead[] = [];
+    const cycle = this.#cycle++;
 
-    if (this.#cycle++ % heldEvery === 0) {
+    // Settled bands: by Duration, the calls that settled within a short window of start times.
+    if (bandEvery !== null && cycle % bandEvery === 0) {
+      BAND_EDGES_S.forEach((low, band) => {
+        const from = Math.max(floorSecond(at - this.#bandReachMs(band, bandEvery)), oldest);
+        const query: CallQuery = { ...this.#base, duration: { gte: low, lte: this.#bandHighS(band) - 1 }, dateCreated: { gte: from, lte: at } };
+        this.#push(reads, 'settled', query, { from, to: at, band });
+      });
+    }
+
+    if (cycle % heldEvery === 0) {
       for (let i = 0; i < sids.length; i += SID_BATCH) {
         this.#push(reads, 'held', { ...this.#base, sid: sids.slice(i, i + SID_BATCH) }, { from: at, to: at });
       }
@@ -340,16 +400,25 @@ export class ReadPlanner {
     if (Number.isFinite(sweepMs) && (this.#sweepDone === null || now - this.#sweepDone >= sweepMs)) {
       const from = Math.max(floorSecond(now - this.#lookbackMs - this.#skewMs), oldest);
       if (from < freshFrom) {
-        const query: CallQuery = { ...this.#base, duration: { gte: this.sweepThresholdSeconds() } };
+        const threshold = this.sweepThresholdSeconds();
+        const query: CallQuery = { ...this.#base, duration: { gte: threshold } };
         this.#pushGroup(reads, 'sweep', query, from, freshFrom, (records) => {
           this.#sweepDone = Math.max(this.#sweepDone ?? now, now);
-          this.#sweepRecords = this.#sweepRecords === null ? records : this.#sweepRecords + RATE_WEIGHT * (records - this.#sweepRecords);
+          // Measured per threshold: the bands' sweep lists far fewer calls than the fresh tier's.
+          const previous = this.#sweepRecords?.threshold === threshold ? this.#sweepRecords.records : records;
+          this.#sweepRecords = { threshold, records: previous + RATE_WEIGHT * (records - previous) };
         });
       }
     }
 
     // Slices: each lag reads the start times it has not read yet, once enough have gathered. A
     // backlog (after failures) is read in chunks out of the cycle's spare quota.
+    // A lag that comes back starts at its lag behind now, as after a restart: what it skipped,
+    // the lookback lag (always kept) reads.
+    const lags = this.#lagsFor(this.#cadence);
+    if (lags.length !== this.#slices.length) {
+      this.#slices = lags.map((lagMs) => this.#slices.find((s) => s.lagMs === lagMs) ?? { lagMs, cursor: new Cursor(floorSecond(now - lagMs)) });
+    }
     let spare = this.#spareRequestsPerCycle();
     const sliceMs = this.#sliceMs();
     for (const slice of this.#slices) {
@@ -391,7 +460,11 @@ export class ReadPlanner {
     if (info.generation !== this.#generation) return;
     this.#info.delete(read); // a read counts once
     const records = Number.isFinite(result.records) && result.records > 0 ? result.records : 0;
-    if (result.ok && info.kind !== 'held' && info.kind !== 'sweep') this.#sampleRate(info.kind, records, info.to - info.from);
+    if (result.ok && info.band !== undefined) {
+      const sample = records / Math.max(SECOND, info.to - info.from);
+      const previous = this.#bandDensity[info.band] ?? sample;
+      this.#bandDensity[info.band] = previous + RATE_WEIGHT * (sample - previous);
+    } else if (result.ok && info.kind !== 'held' && info.kind !== 'sweep') this.#sampleRate(info.kind, records, info.to - info.from);
     if (info.cursor && result.ok) info.cursor.advance(info.from, info.to);
     if (info.group) {
       const group = info.group;
@@ -439,6 +512,7 @@ export class ReadPlanner {
 
   /** The sweep's `Duration` floor: below the shortest call that can escape the fresh window (half of it, for ring time). */
   sweepThresholdSeconds(): number {
+    if (this.#cadence.bandEvery !== null) return BAND_TOP_S;
     return Math.max(1, Math.floor((this.#cadence.freshMs ?? FRESH_CANDIDATES.at(-1)!) / 2 / SECOND));
   }
 
@@ -480,7 +554,13 @@ export class ReadPlanner {
     return Math.max(1, Math.ceil(((this.#callRate() ?? 0) * ms) / this.#pageSize));
   }
 
-  #estimate({ freshMs, heldEvery, sweepMs }: Cadence): number {
+  #estimate({ freshMs, heldEvery, sweepMs, bandEvery }: Cadence): number {
+    const threshold = bandEvery !== null ? BAND_TOP_S : Math.max(1, Math.floor((freshMs ?? FRESH_CANDIDATES.at(-1)!) / 2 / SECOND));
+    // Unmeasured at this threshold: the calls of the lookback that long, lengths exponential.
+    const sweepRecords =
+      this.#sweepRecords?.threshold === threshold
+        ? this.#sweepRecords.records
+        : (this.#callRate() ?? 0) * this.#lookbackMs * Math.exp((-threshold * SECOND) / (this.#meanCallMs() || 2 * MINUTE));
     const rate = this.#callRate() ?? 0;
     const pages = (records: number) => Math.max(1, Math.ceil(records / this.#pageSize));
     const cycles = MINUTE / this.#pollMs;
@@ -493,10 +573,17 @@ export class ReadPlanner {
     }
     if (Number.isFinite(sweepMs)) {
       const windows = Math.ceil(this.#lookbackMs / MAX_WINDOW_MS);
-      total += (MINUTE / Math.max(sweepMs, this.#pollMs)) * Math.max(windows, Math.ceil((this.#sweepRecords ?? 0) / this.#pageSize));
+      total += (MINUTE / Math.max(sweepMs, this.#pollMs)) * Math.max(windows, Math.ceil(sweepRecords / this.#pageSize));
+    }
+    if (bandEvery !== null) {
+      BAND_EDGES_S.forEach((_, band) => {
+        const reach = this.#bandReachMs(band, bandEvery);
+        const measured = this.#bandDensity[band] ?? null;
+        total += (cycles / bandEvery) * pages(measured === null ? this.#bandPrior(band, reach) : measured * reach);
+      });
     }
     const sliceMs = this.#sliceMs();
-    total += this.#lagsMs.length * (MINUTE / sliceMs) * pages(rate * sliceMs);
+    total += this.#lagsFor({ freshMs, heldEvery, sweepMs, bandEvery }).length * (MINUTE / sliceMs) * pages(rate * sliceMs);
     return total;
   }
 
@@ -514,15 +601,56 @@ export class ReadPlanner {
     for (const freshMs of freshOptions) {
       for (const heldEvery of HELD_EVERY_CANDIDATES) {
         for (const sweepMs of sweepOptions) {
-          const cadence = { freshMs, heldEvery, sweepMs };
+          // A fresh window without the sweep leaves every call longer than it to the slices, up
+          // to the lookback late: the settled bands (with their sweep) serve those better.
+          // A window under 3 minutes puts a sweep of calls from 90 s on over the whole lookback:
+          // most calls, every sweep. The bands cost less there too.
+          if (this.#fixedFreshMs === undefined && this.#fixedSweepMs === undefined && (!Number.isFinite(sweepMs) || freshMs < MIN_AUTO_FRESH_MS)) continue;
+          const cadence = { freshMs, heldEvery, sweepMs, bandEvery: null };
           if (this.#estimate(cadence) <= budget) return cadence;
         }
       }
     }
     const heldEvery = HELD_EVERY_CANDIDATES.at(-1)!;
     const sweepMs = sweepOptions.at(-1)!;
-    if (this.#fixedFreshMs !== undefined) return { freshMs: this.#fixedFreshMs, heldEvery, sweepMs };
-    return { freshMs: null, heldEvery, sweepMs };
+    if (this.#fixedFreshMs !== undefined) return { freshMs: this.#fixedFreshMs, heldEvery, sweepMs, bandEvery: null };
+    // Too busy to re-read the fresh window: settled bands as often as they fit, then the long-call
+    // sweep (only calls of `BAND_TOP_S` and over) as often as what is left allows.
+    for (const bandEvery of BAND_EVERY_CANDIDATES) {
+      for (const sweep of sweepOptions) {
+        const cadence = { freshMs: null, heldEvery, sweepMs: sweep, bandEvery };
+        if (this.#estimate(cadence) <= budget) return cadence;
+      }
+    }
+    return { freshMs: null, heldEvery, sweepMs, bandEvery: null };
+  }
+
+  /**
+   * Records a band's read lists before it was ever read: its share of the calls (lengths
+   * exponential with the mean measured on the fresh window, 2 minutes if unknown), those of its
+   * window that settled (settling spread evenly over `SETTLE_SPREAD_MS`).
+   */
+  #bandPrior(band: number, reachMs: number): number {
+    const rate = this.#callRate() ?? 0;
+    const mean = this.#meanCallMs() || 2 * MINUTE;
+    const low = BAND_EDGES_S[band]! * SECOND;
+    const high = this.#bandHighS(band) * SECOND;
+    const share = Math.exp(-low / mean) - Math.exp(-high / mean);
+    return rate * share * Math.max(0, reachMs - (low + high) / 2 - SETTLE_SPREAD_MS / 2);
+  }
+
+  /** A band's highest Duration, exclusive (seconds). */
+  #bandHighS(band: number): number {
+    return BAND_EDGES_S[band + 1] ?? BAND_TOP_S;
+  }
+
+  /**
+   * How far back of now a band's window starts: its longest call, its ringing, the settle spread,
+   * the time until the band's next read and a small margin. Every call of the band that settles
+   * within the spread is inside the window at one read after it settled.
+   */
+  #bandReachMs(band: number, bandEvery: number): number {
+    return this.#bandHighS(band) * SECOND + RING_MS + SETTLE_SPREAD_MS + bandEvery * this.#pollMs + BAND_MARGIN_MS;
   }
 
   /** How much start time a slice gathers before it is read: about one page, within [poll interval, 5 min]. */

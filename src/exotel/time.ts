@@ -81,6 +81,27 @@ export function formatNaive(instant: Date | number, timeZone: string): string {
  * A local time skipped by a DST change is read with the offset before the change.
  */
 export function parseNaiveMs(text: string, timeZone: string): number | undefined {
+  // The same few timestamps recur on every page (DateCreated = StartTime, a second holds many
+  // calls, re-reads repeat them all): remembering the last few thousand skips the regex and dates.
+  let parsed = parsedCache.get(timeZone);
+  if (parsed === undefined) {
+    parsed = new Map();
+    parsedCache.set(timeZone, parsed);
+  }
+  const hit = parsed.get(text);
+  if (hit !== undefined) return hit;
+  const ms = parseUncached(text, timeZone);
+  if (ms !== undefined) {
+    if (parsed.size >= MAX_PARSED) parsed.clear();
+    parsed.set(text, ms);
+  }
+  return ms;
+}
+
+const MAX_PARSED = 8192;
+const parsedCache = new Map<string, Map<string, number>>();
+
+function parseUncached(text: string, timeZone: string): number | undefined {
   const m = NAIVE.exec(text);
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { TRACKED_FIELDS, applyFingerprint, changedFields, fingerprint } from '../../src/engine/fingerprint.js';
+import { TRACKED_FIELDS, applyFingerprint, changedFields, encodeFingerprint, fingerprint } from '../../src/engine/fingerprint.js';
 import type { Call } from '../../src/exotel/types.js';
 import { makeCall } from './fixtures.js';
 
@@ -48,6 +48,10 @@ describe('fingerprint', () => {
           const restored = applyFingerprint(makeCall({ sid: 'p' }), fingerprint(call));
           expect(changedFields(restored, call)).toEqual([]);
           expect(fingerprint(restored)).toBe(fingerprint(call));
+          // The hand-built string is exactly the JSON of the encoding (fingerprints saved before stay equal).
+          expect(fingerprint(call)).toBe(JSON.stringify(encodeFingerprint(call)));
+          const withDetails = { ...call, details: { conversationDuration: fields.duration, leg1Status: 'completed' as const, leg2Status: null, legs: [{ id: 1, onCallDuration: fields.duration }] } };
+          expect(fingerprint(withDetails)).toBe(JSON.stringify(encodeFingerprint(withDetails)));
         },
       ),
     );

@@ -83,7 +83,7 @@ for (const perMinute of (process.env.RATES ?? '5,50,200,500,1000,2000').split(',
   const minutes = 30;
   console.log(
     `${perMinute} calls/min: ${Math.round(requests / minutes)} requests/min (estimated ${planner.estimatedRequestsPerMinute()}),`,
-    `fresh ${planner.freshWindowMs === null ? 'off' : `${planner.freshWindowMs / MINUTE} min`}, held every ${planner.heldEveryPolls} poll(s),`,
+    `fresh ${planner.freshWindowMs === null ? "off" : `${planner.freshWindowMs / MINUTE} min`}, settled every ${planner.settledEveryPolls ?? "-"}, held every ${planner.heldEveryPolls} poll(s),`,
     `sweep ${Number.isFinite(planner.sweepIntervalMs) ? `${planner.sweepIntervalMs / MINUTE} min` : 'off'};`,
     Object.entries(byKind).map(([kind, n]) => `${kind} ${Math.round(n / minutes)}`).join(', ') + ';',
     `settled → emitted p50 ${quantile(0.5)} s, p95 ${quantile(0.95)} s, max ${quantile(1)} s`,

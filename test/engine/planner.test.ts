@@ -282,7 +282,8 @@ describe('ReadPlanner: adapting to the call rate', () => {
     const medium = busy(300);
     expect(medium.callsPerMinute).toBeGreaterThan(250);
     expect(medium.freshWindowMs).toBeLessThan(15 * MINUTE);
-    expect(medium.estimatedRequestsPerMinute()).toBeLessThanOrEqual(150);
+    // The plan aims at 85% of the quota (the rest absorbs retries and catch-up).
+    expect(medium.estimatedRequestsPerMinute()).toBeLessThanOrEqual(170);
     // Very busy: the fresh tier and the sweep go off, held Sids wait 4 polls, the slices read each call.
     const extreme = busy(20_000);
     expect(extreme.freshWindowMs).toBeNull();
@@ -313,6 +314,52 @@ describe('ReadPlanner: adapting to the call rate', () => {
     expect(planner.checkpoint()).toBeGreaterThan(T0 + 15 * MINUTE);
   });
 
+  it('reads settled Duration bands over short windows when the fresh window no longer fits, and thins the default lags', () => {
+    // 2,000 calls a minute: settled calls are listed by the bands, about 3 minutes of them each.
+    const perMinute = 2000;
+    const listed = (r: PlannedRead) => {
+      const [a, b] = window(r);
+      if (r.kind === 'held') return 0;
+      if (r.kind === 'settled') return Math.round((perMinute * (b - a)) / MINUTE / 13 / 2);
+      if (r.kind === 'sweep') return Math.round((perMinute * (b - a)) / MINUTE / 100);
+      return Math.round((perMinute * (b - a)) / MINUTE);
+    };
+    const planner = new ReadPlanner(options());
+    planner.begin(T0, T0);
+    const now = cycles(planner, T0, 80, 15 * SECOND, listed);
+    expect(planner.freshWindowMs).toBeNull();
+    expect(planner.settledEveryPolls).not.toBeNull();
+    expect(planner.sliceLagsMs).toEqual([10 * MINUTE, 2 * HOUR]);
+    expect(planner.sweepThresholdSeconds()).toBe(600);
+    expect(planner.estimatedRequestsPerMinute()).toBeLessThanOrEqual(170);
+    // Over the next polls, every band is read, each with a Duration range and a window of minutes.
+    const bands = new Map<string, [number, number]>();
+    for (let i = 0; i < 4; i++) {
+      const at = now + i * 15 * SECOND;
+      const reads = planner.plan(at, []);
+      for (const read of ofKind(reads, 'settled')) {
+        const [a, b] = window(read);
+        expect(b).toBe(at);
+        expect(b - a).toBeGreaterThan(3 * MINUTE);
+        expect(b - a).toBeLessThan(15 * MINUTE);
+        bands.set(JSON.stringify(read.query.duration), [a, b]);
+      }
+      expect(ofKind(reads, 'fresh')).toEqual([]);
+      completeAll(planner, reads, at, () => true, listed);
+    }
+    expect(bands.size).toBe(13);
+    expect(bands.has(JSON.stringify({ gte: 0, lte: 14 }))).toBe(true);
+    expect(bands.has(JSON.stringify({ gte: 480, lte: 599 }))).toBe(true);
+    // Quiet again: the fresh window and the 30-minute lag come back.
+    const quiet = new ReadPlanner(options());
+    quiet.begin(T0, T0);
+    cycles(quiet, T0, 80, 15 * SECOND, listed);
+    cycles(quiet, T0 + 80 * 15 * SECOND, 200, 15 * SECOND, () => 0);
+    expect(quiet.settledEveryPolls).toBeNull();
+    expect(quiet.freshWindowMs).not.toBeNull();
+    expect(quiet.sliceLagsMs).toEqual([10 * MINUTE, 30 * MINUTE, 2 * HOUR]);
+  });
+
   it('sizes catch-up windows to the spare quota once the rate is known', () => {
     const planner = new ReadPlanner(options());
     planner.begin(T0 - HOUR, T0);
@@ -322,8 +369,9 @@ describe('ReadPlanner: adapting to the call rate', () => {
     completeAll(planner, first, T0, () => true, (r) => (r.kind === 'held' ? 0 : Math.round((1000 * (window(r)[1] - window(r)[0])) / MINUTE)));
     const second = ofKind(planner.plan(T0 + 15 * SECOND, []), 'catchup');
     const planned = second.reduce((sum, r) => sum + (window(r)[1] - window(r)[0]), 0);
-    // About 1000 calls a minute: the spare requests of one cycle (under 50) hold under 5 minutes of calls.
-    expect(planned).toBeGreaterThan(MINUTE);
+    // About 1000 calls a minute: the spare requests of one cycle (under 50) hold under 5 minutes
+    // of calls, and a catch-up window is never under a minute.
+    expect(planned).toBeGreaterThanOrEqual(MINUTE);
     expect(planned).toBeLessThan(5 * MINUTE);
   });
 });

@@ -1,2 +1,0 @@
-import { runCpu } from './cpu.js';
-console.log(await runCpu());

@@ -1,0 +1,86 @@
+import { createSimulator } from '../src/simulator/createSimulator.js';
+import { SimulatorDispatcher } from '../src/simulator/SimulatorDispatcher.js';
+import { createCallStream } from '../src/stream/createCallStream.js';
+import { installClock, stopUnder } from './clock.js';
+
+export interface MemoryPoint {
+  hour: number;
+  /** Heap after a full GC, everything in the process. */
+  heapBytes: number;
+  /** The simulator's share of it (an identical world built on its own, measured the same way). */
+  simulatorBytes: number;
+  /** What remains for the stream: heap − simulator − the heap before either existed. */
+  streamBytes: number;
+  trackedCalls: number;
+  bytesPerTrackedCall: number;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const T0 = Date.UTC(2026, 0, 15, 3, 30, 0);
+
+function heap(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with `node --expose-gc` (e.g. `NODE_OPTIONS=--expose-gc npm run bench -- --only memory`)');
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/** Heap an identical simulated world takes at `now`, built apart and dropped again. */
+function simulatorHeap(seed: number, callsPerMinute: number, now: number): number {
+  const before = heap();
+  let probe: ReturnType<typeof createSimulator> | undefined = createSimulator({ clock: { now: () => now }, seed, traffic: { callsPerMinute, startAt: T0 } });
+  // Generates every chunk up to now, as the stream's reads did.
+  probe.calls({ from: now - MINUTE, to: now }).length;
+  const after = heap();
+  probe = undefined;
+  void probe;
+  return after - before;
+}
+
+/**
+ * The stream with default options at `callsPerMinute` for the longest of `hours`, measuring the
+ * heap at each of them. The simulator keeps every call it ever generated; its share is measured
+ * on an identical world and taken out, so what is reported is the stream's (tracker, planner,
+ * memory store, client).
+ */
+export async function runMemory({
+  hours = [1, 6, 24],
+  callsPerMinute = 1000,
+  seed = 5,
+  log = (_: string) => {},
+  onPoint = (_: MemoryPoint[]) => {},
+}: { hours?: number[]; callsPerMinute?: number; seed?: number; log?: (line: string) => void; onPoint?: (points: MemoryPoint[]) => void } = {}): Promise<MemoryPoint[]> {
+  const base = heap();
+  const clock = installClock(T0);
+  const points: MemoryPoint[] = [];
+  try {
+    const sim = createSimulator({ seed, traffic: { callsPerMinute, startAt: T0 } });
+    // Default options but one: the memory store is saved once a minute instead of every cycle. A
+    // save clones the whole state, which is most of this run's time at 24 hours; the store holds
+    // one copy either way, so the heap is the same.
+    const stream = createCallStream({ accountSid: 'acme1', apiKey: 'sim-key', apiToken: 'sim-token', baseUrl: 'http://127.0.0.1:1', dispatcher: new SimulatorDispatcher(sim), saveIntervalMs: MINUTE });
+    let emitted = 0;
+    stream.events$.subscribe({ next: () => void emitted++, error: () => {} });
+    stream.start();
+    const last = Math.max(...hours);
+    for (let minute = 1; minute <= last * 60; minute++) {
+      await clock.tickAsync(MINUTE);
+      sim.history.length = 0;
+      if (minute % 60 === 0 && hours.includes(minute / 60)) {
+        const total = heap();
+        const simulatorBytes = simulatorHeap(seed, callsPerMinute, Date.now());
+        const streamBytes = total - simulatorBytes - base;
+        const trackedCalls = stream.trackedCalls;
+        points.push({ hour: minute / 60, heapBytes: total, simulatorBytes, streamBytes, trackedCalls, bytesPerTrackedCall: streamBytes / trackedCalls });
+        onPoint(points);
+        log(`  memory hour ${minute / 60}: heap ${(total / 2 ** 20).toFixed(1)} MiB, simulator ${(simulatorBytes / 2 ** 20).toFixed(1)} MiB, stream ${(streamBytes / 2 ** 20).toFixed(1)} MiB, ${trackedCalls} tracked, ${emitted} events`);
+      }
+    }
+    await stopUnder(clock, () => stream.stop());
+  } finally {
+    clock.uninstall();
+  }
+  return points;
+}
