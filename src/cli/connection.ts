@@ -38,6 +38,16 @@ export interface Connection {
   baseUrl?: string;
 }
 
+/** The account and credential options of a client or stream, for a resolved connection. */
+export function clientConnection(connection: Connection) {
+  return {
+    accountSid: connection.accountSid,
+    apiKey: connection.apiKey,
+    apiToken: connection.apiToken,
+    ...(connection.baseUrl === undefined ? { subdomain: connection.subdomain ?? 'api.exotel.com' } : { baseUrl: connection.baseUrl }),
+  };
+}
+
 export interface ConnectionValues {
   'account-sid'?: string | undefined;
   'api-key'?: string | undefined;

@@ -1,5 +1,5 @@
 import { isExotelError } from '../exotel/errors.js';
-import type { Connection } from './connection.js';
+import { clientConnection, type Connection } from './connection.js';
 
 /** Failures the stream itself rides out: the probe reports them and lets the command go on. */
 const TRANSIENT = new Set(['ERR_EXOTEL_SERVER', 'ERR_EXOTEL_RATE_LIMITED', 'ERR_EXOTEL_MALFORMED_RESPONSE', 'ERR_EXOTEL_HTTP']);
@@ -13,10 +13,7 @@ const TRANSIENT = new Set(['ERR_EXOTEL_SERVER', 'ERR_EXOTEL_RATE_LIMITED', 'ERR_
 export async function probeApi(connection: Connection, timeZone: string, nowMs: number, warn?: (message: string) => void): Promise<void> {
   const { ExotelClient } = await import('../exotel/client.js');
   const client = new ExotelClient({
-    accountSid: connection.accountSid,
-    apiKey: connection.apiKey,
-    apiToken: connection.apiToken,
-    ...(connection.baseUrl === undefined ? { subdomain: connection.subdomain ?? 'api.exotel.com' } : { baseUrl: connection.baseUrl }),
+    ...clientConnection(connection),
     timeZone,
     // Fail in a second or two, not after the long backoff a stream uses.
     retries: 2,

@@ -11,7 +11,7 @@ import type { CallQuery } from '../../exotel/query.js';
 import { formatNaive, parseNaiveMs } from '../../exotel/time.js';
 import type { RawCall } from '../../exotel/types.js';
 import type { Command } from '../command.js';
-import { connectionHelp, connectionOptions, resolveConnection } from '../connection.js';
+import { clientConnection, connectionHelp, connectionOptions, resolveConnection } from '../connection.js';
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../exitCodes.js';
 import { callToJsonLine } from '../format.js';
@@ -210,10 +210,7 @@ async function run(argv: string[], context: CliContext): Promise<number> {
 
   const limiter = createQuotaLimiter({ maxRequestsPerMinute });
   const client = new ExotelClient({
-    accountSid: connection.accountSid,
-    apiKey: connection.apiKey,
-    apiToken: connection.apiToken,
-    ...(connection.baseUrl === undefined ? { subdomain: connection.subdomain ?? 'api.exotel.com' } : { baseUrl: connection.baseUrl }),
+    ...clientConnection(connection),
     timeZone,
     limiter,
   });

@@ -8,7 +8,7 @@ import type { WallboardServer } from '../../wallboard/createWallboardServer.js';
 import { InvalidOptionError } from '../../exotel/errors.js';
 import type { CallStreamEvent, CallStreamOptions } from '../../stream/types.js';
 import type { Command } from '../command.js';
-import { connectionHelp, connectionOptions, describeHost, resolveConnection, type Connection } from '../connection.js';
+import { clientConnection, connectionHelp, connectionOptions, describeHost, resolveConnection, type Connection } from '../connection.js';
 import type { CliContext } from '../context.js';
 import { eventToJsonLine, formatEventLine } from '../format.js';
 import { parseCommandArgs, parseDurationMs, parseIntegerOption, type OptionSpecs } from '../parse.js';
@@ -107,10 +107,7 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   try {
     const streamOptionsAll: CallStreamOptions = {
       ...streamSettings,
-      accountSid: connection.accountSid,
-      apiKey: connection.apiKey,
-      apiToken: connection.apiToken,
-      ...(connection.baseUrl === undefined ? { subdomain: connection.subdomain ?? 'api.exotel.com' } : { baseUrl: connection.baseUrl }),
+      ...clientConnection(connection),
     };
 
     // Created (and so validated) before the probe: a rejected option costs no request.

@@ -9,7 +9,7 @@ import { InvalidOptionError } from '../../exotel/errors.js';
 import type { CallStream } from '../../stream/CallStream.js';
 import type { CallStreamEvent, CallStreamOptions } from '../../stream/types.js';
 import type { Command } from '../command.js';
-import { connectionHelp, connectionOptions, resolveConnection } from '../connection.js';
+import { clientConnection, connectionHelp, connectionOptions, resolveConnection } from '../connection.js';
 import type { CliContext } from '../context.js';
 import { catchUpStore, type CatchUpInfo } from '../catchUpStore.js';
 import { eventToJsonLine, formatEventLine } from '../format.js';
@@ -87,10 +87,7 @@ async function run(argv: string[], context: CliContext): Promise<number> {
 
   const streamOptionsAll: CallStreamOptions = {
     ...streamSettings,
-    accountSid: connection.accountSid,
-    apiKey: connection.apiKey,
-    apiToken: connection.apiToken,
-    ...(connection.baseUrl === undefined ? { subdomain: connection.subdomain ?? 'api.exotel.com' } : { baseUrl: connection.baseUrl }),
+    ...clientConnection(connection),
     store,
   };
   // Created (and so validated) before the probe: a rejected option costs no request.
