@@ -75,6 +75,99 @@ const jsonNumber = (v: number | null): string => (v === null || !Number.isFinite
 const jsonTime = (d: Date | null): string => (d === null ? 'null' : jsonNumber(d.getTime()));
 const jsonText = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
 
+/**
+ * A call's tracked values and `dateUpdated` as the fingerprint encodes them (instants as epoch ms,
+ * non-finite numbers as null, details as their JSON encoding): what the tracker keeps per emitted
+ * Sid, so that a re-read with nothing changed (most reads) is a few comparisons, not a string built
+ * and compared. The fingerprint is built on first use (a save) and then kept; from then on the
+ * recording URL, the one long value, is compared in place inside it rather than kept twice.
+ */
+export class TrackedValues {
+  readonly status: CallStatus;
+  readonly startTime: number | null;
+  readonly endTime: number | null;
+  readonly duration: number | null;
+  readonly price: number | null;
+  readonly answeredBy: string | null;
+  readonly details: string | null;
+  readonly dateUpdated: number | null;
+  private recordingUrl: string | null;
+  private built: string | null = null;
+  // Once built: where the URL's opening quote sits in the fingerprint and its length; URL_NULL when
+  // it was null, URL_OTHER when its JSON is not the URL between quotes (then kept as is).
+  private urlAt = URL_OTHER;
+  private urlLength = 0;
+
+  constructor(call: Call) {
+    this.status = call.status;
+    this.startTime = timeValue(call.startTime);
+    this.endTime = timeValue(call.endTime);
+    this.duration = numberValue(call.duration);
+    this.price = numberValue(call.price);
+    this.recordingUrl = call.recordingUrl;
+    this.answeredBy = call.answeredBy;
+    this.details = call.details === undefined ? null : JSON.stringify(encodeDetails(call.details));
+    this.dateUpdated = timeValue(call.dateUpdated);
+  }
+
+  /** `fingerprint(call)` of the call these values were taken from. */
+  get fingerprint(): string {
+    if (this.built !== null) return this.built;
+    const url = this.recordingUrl;
+    const head = `[${VERSION},${JSON.stringify(this.status)},${jsonNumber(this.startTime)},${jsonNumber(this.endTime)},${jsonNumber(this.duration)},${jsonNumber(this.price)},`;
+    const built = `${head}${jsonText(url)},${jsonText(this.answeredBy)},${this.details ?? 'null'},${jsonNumber(this.dateUpdated)}]`;
+    if (url === null) this.urlAt = URL_NULL;
+    else if (typeof url === 'string' && isPlain(url)) {
+      this.urlAt = head.length;
+      this.urlLength = url.length;
+      this.recordingUrl = null;
+    }
+    this.built = built;
+    return built;
+  }
+
+  /** Whether `fingerprint(call)` would equal `this.fingerprint`, without building either. */
+  matches(call: Call): boolean {
+    if (
+      !(
+        this.status === call.status &&
+        this.startTime === timeValue(call.startTime) &&
+        this.endTime === timeValue(call.endTime) &&
+        this.duration === numberValue(call.duration) &&
+        this.price === numberValue(call.price) &&
+        this.answeredBy === call.answeredBy &&
+        this.dateUpdated === timeValue(call.dateUpdated) &&
+        (call.details === undefined ? this.details === null : this.details === JSON.stringify(encodeDetails(call.details)))
+      )
+    ) {
+      return false;
+    }
+    const url = call.recordingUrl;
+    const at = this.urlAt;
+    if (at === URL_OTHER) return url === this.recordingUrl;
+    if (at === URL_NULL) return url === null;
+    // The remembered URL is in the fingerprint as is, between quotes: the same length and the
+    // same text there is equality.
+    return typeof url === 'string' && url.length === this.urlLength && (this.built as string).startsWith(url, at + 1);
+  }
+}
+
+const URL_NULL = -1;
+const URL_OTHER = -2;
+
+/** Whether `JSON.stringify(text)` is `text` between quotes: no quote, backslash, control character or surrogate. */
+function isPlain(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
+}
+
+// As the fingerprint writes them: anything not finite is null (-0 and 0 compare equal, as their `String` does).
+const numberValue = (v: number | null): number | null => (v === null || !Number.isFinite(v) ? null : v);
+const timeValue = (d: Date | null): number | null => (d === null ? null : numberValue(d.getTime()));
+
 /** The encoding `fingerprint` writes, as an array (for tests: `JSON.stringify` of it equals the fingerprint). */
 export function encodeFingerprint(call: Call): unknown[] {
   return encode(call);

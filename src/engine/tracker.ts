@@ -2,7 +2,7 @@ import type { Call } from '../exotel/types.js';
 import type { CallStreamEvent, SettleContext, StoreState } from '../stream/types.js';
 import { InvalidOptionError } from '../exotel/errors.js';
 import { classifyCall } from './classify.js';
-import { applyFingerprint, changedFields, fingerprint } from './fingerprint.js';
+import { TrackedValues, applyFingerprint, changedFields } from './fingerprint.js';
 
 /** Options of a `CallTracker`. All instants are epoch ms on the API's clock. */
 export interface TrackerOptions {
@@ -28,7 +28,10 @@ interface Held {
 
 interface Emitted {
   dateCreated: number;
-  fingerprint: string;
+  // The tracked values, compared on every re-read; null until a restored entry is first read again.
+  values: TrackedValues | null;
+  // As restored; null once `values` are set (their fingerprint is built when the store asks).
+  fingerprint: string | null;
 }
 
 function assertDuration(option: string, value: unknown, allowZero: boolean): asserts value is number {
@@ -47,8 +50,8 @@ export class CallTracker {
   readonly #retainMarginMs: number;
   readonly #isSettled: (context: SettleContext) => boolean;
   readonly #held = new Map<string, Held>();
-  // Only the fingerprint is kept after emission: memory stays small at high call rates, and the
-  // same `previous` is rebuilt before and after a restart.
+  // Only the tracked values (and their fingerprint, for the store) are kept after emission: memory
+  // stays small at high call rates, and the same `previous` is rebuilt before and after a restart.
   readonly #emitted = new Map<string, Emitted>();
 
   constructor(options: TrackerOptions) {
@@ -80,13 +83,21 @@ export class CallTracker {
     const emitted = this.#emitted.get(sid);
     if (emitted) return this.#update(call, emitted);
 
-    let held = this.#held.get(sid);
-    if (held) {
-      held.call = call;
-    } else {
-      held = { sid, firstSeen: now, call };
-      this.#held.set(sid, held);
+    const held = this.#held.get(sid);
+    if (held === undefined) {
+      // First read: most records arrive settled, so they go straight to emitted, never held.
+      let settled: boolean;
+      try {
+        settled = this.#settleMs === 0 || this.#isSettled(Object.freeze({ call, heldMs: 0 }));
+      } catch (error) {
+        this.#held.set(sid, { sid, firstSeen: now, call });
+        throw error;
+      }
+      if (settled) return [this.#emitCall(sid, call)];
+      this.#held.set(sid, { sid, firstSeen: now, call });
+      return [];
     }
+    held.call = call;
     const heldMs = Math.max(0, now - held.firstSeen);
     if (heldMs >= this.#settleMs || this.#isSettled(Object.freeze({ call, heldMs }))) return [this.#emit(held)];
     return [];
@@ -132,7 +143,9 @@ export class CallTracker {
   /** Emitted entries, for the store: sid → { dateCreated, fingerprint }. A fresh object. */
   emittedState(): StoreState['emitted'] {
     const state: StoreState['emitted'] = {};
-    for (const [sid, entry] of this.#emitted) state[sid] = { dateCreated: entry.dateCreated, fingerprint: entry.fingerprint };
+    for (const [sid, entry] of this.#emitted) {
+      state[sid] = { dateCreated: entry.dateCreated, fingerprint: entry.values === null ? (entry.fingerprint ?? '') : entry.values.fingerprint };
+    }
     return state;
   }
 
@@ -156,22 +169,30 @@ export class CallTracker {
       }
       if (this.#emitted.has(sid)) continue;
       this.#held.delete(sid);
-      this.#emitted.set(sid, { dateCreated: entry.dateCreated, fingerprint: entry.fingerprint });
+      this.#emitted.set(sid, { dateCreated: entry.dateCreated, values: null, fingerprint: entry.fingerprint });
     }
   }
 
   #emit(held: Held): CallStreamEvent {
-    const { call } = held;
     this.#held.delete(held.sid);
-    this.#emitted.set(held.sid, { dateCreated: call.dateCreated.getTime(), fingerprint: fingerprint(call) });
+    return this.#emitCall(held.sid, held.call);
+  }
+
+  #emitCall(sid: string, call: Call): CallStreamEvent {
+    const values = new TrackedValues(call);
+    this.#emitted.set(sid, { dateCreated: call.dateCreated.getTime(), values, fingerprint: null });
     return { type: classifyCall(call), call };
   }
 
   #update(call: Call, emitted: Emitted): CallStreamEvent[] {
-    const next = fingerprint(call);
-    if (next === emitted.fingerprint) return [];
-    const remembered = emitted.fingerprint;
-    emitted.fingerprint = next;
+    // The common case, a re-read with nothing changed: no string built.
+    if (emitted.values !== null && emitted.values.matches(call)) return [];
+    // Changed, or restored (only the fingerprint known, maybe of another version).
+    const remembered = emitted.values === null ? (emitted.fingerprint ?? '') : emitted.values.fingerprint;
+    const values = new TrackedValues(call);
+    emitted.values = values;
+    emitted.fingerprint = null;
+    if (values.fingerprint === remembered) return [];
     emitted.dateCreated = call.dateCreated.getTime();
     let previous: Call;
     try {

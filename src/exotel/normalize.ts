@@ -14,18 +14,45 @@ export interface NormalizeCallOptions {
   details?: boolean;
 }
 
-const DECIMAL = /^-?\d+(?:\.\d+)?$/;
 // Some systems write an unset timestamp as zeros; it means "not yet", like "".
 const ZERO_TIME = '0000-00-00 00:00:00';
 
-// Maps, not object literals: a lookup of `constructor` must miss.
-const STATUSES: ReadonlyMap<unknown, CallStatus> = new Map<unknown, CallStatus>(
-  (['completed', 'failed', 'busy', 'no-answer', 'canceled'] as const).map((s) => [s, s]),
-);
-const DIRECTIONS: ReadonlyMap<unknown, CallDirection> = new Map<unknown, CallDirection>(
-  (['inbound', 'outbound-dial', 'outbound-api'] as const).map((s) => [s, s]),
-);
-const LEG_STATUSES: ReadonlyMap<unknown, LegStatus> = STATUSES;
+// A switch, not an object literal (a lookup of `constructor` must miss) nor a Map (it hashes
+// each record's fresh string; these compare against a few short literals).
+function statusOf(value: unknown): CallStatus | undefined {
+  switch (value) {
+    case 'completed':
+      return 'completed';
+    case 'failed':
+      return 'failed';
+    case 'busy':
+      return 'busy';
+    case 'no-answer':
+      return 'no-answer';
+    case 'canceled':
+      return 'canceled';
+    default:
+      return undefined;
+  }
+}
+
+function directionOf(value: unknown): CallDirection | undefined {
+  switch (value) {
+    case 'inbound':
+      return 'inbound';
+    case 'outbound-dial':
+      return 'outbound-dial';
+    case 'outbound-api':
+      return 'outbound-api';
+    default:
+      return undefined;
+  }
+}
+
+// The last DateCreated read (text, zone, epoch ms): see `normalizeCall`.
+let lastCreatedText: unknown;
+let lastCreatedZone = '';
+let lastCreatedMs = 0;
 
 function fail(field: string, value: unknown, expected: string, sid: string | undefined): never {
   const where = sid === undefined ? 'a call record' : `call ${sid}`;
@@ -36,39 +63,56 @@ function fail(field: string, value: unknown, expected: string, sid: string | und
   });
 }
 
-function text(raw: RawCall, field: string, sid: string): string | null {
-  const v = raw[field];
-  if (v === undefined || v === null || v === '') return null;
-  if (typeof v === 'string') return v;
+// The value-taking helpers below are handed `r.Field` read at the call site: a named read of a
+// record shape that repeats is much cheaper than `raw[field]` with a different key at one site.
+function text(v: unknown, field: string, sid: string): string | null {
+  if (typeof v === 'string') return v === '' ? null : v;
+  if (v === undefined || v === null) return null;
   // A number where a string is expected (a numeric PhoneNumberSid) is still the same value.
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   return fail(field, v, 'a string, "" or null', sid);
 }
 
 /** `text`, lower-cased and trimmed: for values whose casing varies between answers (`AnsweredBy`). */
-function lowerText(raw: RawCall, field: string, sid: string): string | null {
-  const v = text(raw, field, sid);
+function lowerText(value: unknown, field: string, sid: string): string | null {
+  const v = text(value, field, sid);
   if (v === null) return null;
   const t = v.trim().toLowerCase();
   return t === '' ? null : t;
 }
+
+/** `-?\d+(\.\d+)?` checked by hand: it runs twice a record, and a regular expression costs more. */
+function isDecimal(s: string): boolean {
+  const length = s.length;
+  let i = s.charCodeAt(0) === 45 ? 1 : 0; // '-'
+  const start = i;
+  while (i < length && isDigit(s.charCodeAt(i))) i++;
+  if (i === start) return false;
+  if (i === length) return true;
+  if (s.charCodeAt(i) !== 46) return false; // '.'
+  const fraction = ++i;
+  while (i < length && isDigit(s.charCodeAt(i))) i++;
+  return i === length && i > fraction;
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 function num(value: unknown, field: string, sid: string | undefined, nonNegative: boolean): number | null {
   if (value === undefined || value === null || value === '') return null;
   let n: number;
   if (typeof value === 'number') n = value;
   else if (typeof value === 'string') {
-    const t = value.trim();
+    const decimal = isDecimal(value);
+    const t = decimal ? value : value.trim();
     if (t === '') return null;
-    if (!DECIMAL.test(t)) return fail(field, value, 'a number, a numeric string, "" or null', sid);
+    if (!decimal && !isDecimal(t)) return fail(field, value, 'a number, a numeric string, "" or null', sid);
     n = Number(t);
   } else return fail(field, value, 'a number, a numeric string, "" or null', sid);
   if (!Number.isFinite(n) || (nonNegative && n < 0)) return fail(field, value, nonNegative ? 'a number, 0 or more' : 'a finite number', sid);
   return n;
 }
 
-function time(raw: RawCall, field: string, sid: string, timeZone: string): Date | null {
-  const v = raw[field];
+function time(v: unknown, field: string, sid: string, timeZone: string): Date | null {
   if (v === undefined || v === null || v === '' || v === ZERO_TIME) return null;
   if (typeof v !== 'string') return fail(field, v, 'a timestamp `YYYY-MM-DD HH:mm:ss`, "" or null', sid);
   const ms = parseNaiveMs(v, timeZone);
@@ -78,7 +122,7 @@ function time(raw: RawCall, field: string, sid: string, timeZone: string): Date 
 
 function legStatus(value: unknown, field: string, sid: string): LegStatus | null {
   if (value === undefined || value === null || value === '') return null;
-  const s = LEG_STATUSES.get(value);
+  const s: LegStatus | undefined = statusOf(value);
   if (s === undefined) return fail(field, value, 'one of `completed`, `busy`, `failed`, `no-answer`, `canceled` or null', sid);
   return s;
 }
@@ -131,41 +175,51 @@ export function normalizeCall(raw: unknown, options: NormalizeCallOptions): Call
   if (typeof sid !== 'string' || sid === '') return fail('Sid', sid, 'a non-empty string', undefined);
   const timeZone = options.timeZone;
 
-  const dateCreated = time(r, 'DateCreated', sid, timeZone);
-  if (dateCreated === null) return fail('DateCreated', r.DateCreated, 'a timestamp `YYYY-MM-DD HH:mm:ss`', sid);
+  const createdText = r.DateCreated;
+  let dateCreated: Date | null;
+  // Pages come sorted by start time, many calls to a second: the previous record's DateCreated
+  // is usually this one's, and an answered call's StartTime is its DateCreated.
+  if (createdText === lastCreatedText && timeZone === lastCreatedZone) dateCreated = new Date(lastCreatedMs);
+  else {
+    dateCreated = time(createdText, 'DateCreated', sid, timeZone);
+    if (dateCreated === null) return fail('DateCreated', createdText, 'a timestamp `YYYY-MM-DD HH:mm:ss`', sid);
+    lastCreatedText = createdText;
+    lastCreatedZone = timeZone;
+    lastCreatedMs = dateCreated.getTime();
+  }
 
-  const status = STATUSES.get(r.Status);
+  const status = statusOf(r.Status);
   if (status === undefined) return fail('Status', r.Status, 'one of `completed`, `failed`, `busy`, `no-answer`, `canceled`', sid);
 
   const rawDirection = r.Direction;
   let direction: CallDirection | null = null;
   if (rawDirection !== undefined && rawDirection !== null && rawDirection !== '') {
-    const d = DIRECTIONS.get(rawDirection);
+    const d = directionOf(rawDirection);
     if (d === undefined) return fail('Direction', rawDirection, 'one of `inbound`, `outbound-dial`, `outbound-api`, "" or null', sid);
     direction = d;
   }
 
   const call: Call = {
     sid,
-    parentCallSid: text(r, 'ParentCallSid', sid),
-    accountSid: text(r, 'AccountSid', sid),
-    to: text(r, 'To', sid),
-    from: text(r, 'From', sid),
-    phoneNumber: text(r, 'PhoneNumber', sid),
-    phoneNumberSid: text(r, 'PhoneNumberSid', sid),
+    parentCallSid: text(r.ParentCallSid, 'ParentCallSid', sid),
+    accountSid: text(r.AccountSid, 'AccountSid', sid),
+    to: text(r.To, 'To', sid),
+    from: text(r.From, 'From', sid),
+    phoneNumber: text(r.PhoneNumber, 'PhoneNumber', sid),
+    phoneNumberSid: text(r.PhoneNumberSid, 'PhoneNumberSid', sid),
     status,
     direction,
     dateCreated,
-    dateUpdated: time(r, 'DateUpdated', sid, timeZone),
-    startTime: time(r, 'StartTime', sid, timeZone),
-    endTime: time(r, 'EndTime', sid, timeZone),
+    dateUpdated: time(r.DateUpdated, 'DateUpdated', sid, timeZone),
+    startTime: r.StartTime === createdText ? new Date(dateCreated.getTime()) : time(r.StartTime, 'StartTime', sid, timeZone),
+    endTime: time(r.EndTime, 'EndTime', sid, timeZone),
     duration: num(r.Duration, 'Duration', sid, true),
     price: num(r.Price, 'Price', sid, false),
-    answeredBy: lowerText(r, 'AnsweredBy', sid),
-    forwardedFrom: text(r, 'ForwardedFrom', sid),
-    callerName: text(r, 'CallerName', sid),
-    uri: text(r, 'Uri', sid),
-    recordingUrl: text(r, 'RecordingUrl', sid),
+    answeredBy: lowerText(r.AnsweredBy, 'AnsweredBy', sid),
+    forwardedFrom: text(r.ForwardedFrom, 'ForwardedFrom', sid),
+    callerName: text(r.CallerName, 'CallerName', sid),
+    uri: text(r.Uri, 'Uri', sid),
+    recordingUrl: text(r.RecordingUrl, 'RecordingUrl', sid),
     raw: r,
   };
   if (options.details === true) {

@@ -40,7 +40,7 @@ export interface CallUpdate {
   /**
    * The call as last emitted, rebuilt from what is remembered per Sid (its `TRACKED_FIELDS` and
    * `dateUpdated`), so it is the same after a restart. Other fields, `raw` included, are the
-   * current read's: only a fingerprint is kept per emitted call, not its record.
+   * current read's: only the tracked values are kept per emitted call, not its record.
    */
   previous: Call;
   /** The camelCase fields that changed (`'dateUpdated'` too when it moved with them). */

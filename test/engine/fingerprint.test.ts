@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { TRACKED_FIELDS, applyFingerprint, changedFields, encodeFingerprint, fingerprint } from '../../src/engine/fingerprint.js';
+import { TRACKED_FIELDS, TrackedValues, applyFingerprint, changedFields, encodeFingerprint, fingerprint } from '../../src/engine/fingerprint.js';
 import type { Call } from '../../src/exotel/types.js';
 import { makeCall } from './fixtures.js';
 
@@ -60,6 +60,83 @@ describe('fingerprint', () => {
   it('rejects what it cannot decode, naming the text', () => {
     expect(() => applyFingerprint(makeCall({ sid: 'a' }), 'nope')).toThrow(/fingerprint.*"nope"/);
     expect(() => applyFingerprint(makeCall({ sid: 'a' }), '[2,"completed"]')).toThrow(TypeError);
+  });
+});
+
+describe('TrackedValues', () => {
+  // Few values per field, so that two calls often agree on some fields and sometimes on all.
+  const nullable = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
+  const T = Date.parse('2025-01-15T10:00:00Z');
+  const dateArb = nullable(fc.constantFrom(T, T + 1000, Number.NaN).map((ms) => new Date(ms)));
+  const numberArb = nullable(fc.constantFrom(0, -0, 1.5, 30, Number.NaN, Number.POSITIVE_INFINITY));
+  const textArb = nullable(fc.constantFrom('', 'human', 'https://rec/a.mp3', 'https://rec/a.mp3",', 'https://rec/a', '"quoted"\n', 'a\ud800'));
+  const detailsArb = fc.option(
+    fc.record({
+      conversationDuration: nullable(fc.constantFrom(0, 20)),
+      leg1Status: nullable(fc.constantFrom('completed' as const, 'busy' as const)),
+      leg2Status: fc.constant(null),
+      legs: fc.array(fc.record({ id: fc.constantFrom(1, 2), onCallDuration: nullable(fc.constantFrom(5, 25)) }), { maxLength: 2 }),
+    }),
+    { nil: undefined },
+  );
+  const model = {
+    status: fc.constantFrom('completed' as const, 'busy' as const),
+    startTime: dateArb,
+    endTime: dateArb,
+    dateUpdated: dateArb,
+    duration: numberArb,
+    price: numberArb,
+    recordingUrl: textArb,
+    answeredBy: textArb,
+    details: detailsArb,
+  };
+  type Fields = Partial<Pick<Call, 'status' | 'startTime' | 'endTime' | 'dateUpdated' | 'duration' | 'price' | 'recordingUrl' | 'answeredBy' | 'details'>>;
+  const callOf = (fields: Fields): Call => {
+    const { details, ...rest } = fields;
+    const call = makeCall({ sid: 'p', ...rest });
+    if (details !== undefined) call.details = details;
+    return call;
+  };
+
+  it('matches a call exactly when their fingerprints are equal, and writes the same fingerprint (property)', () => {
+    // The second call is the first with a few fields redrawn (often to the same value).
+    fc.assert(
+      fc.property(fc.record(model), fc.record(model, { requiredKeys: [] }), (a, changes) => {
+        const first = callOf(a);
+        const second = callOf({ ...a, ...changes });
+        const same = fingerprint(first) === fingerprint(second);
+        // Before its fingerprint is built, and after (the URL is then compared inside it).
+        const values = new TrackedValues(first);
+        expect(values.matches(second)).toBe(same);
+        expect(values.matches(first)).toBe(true);
+        expect(values.fingerprint).toBe(fingerprint(first));
+        expect(values.matches(first)).toBe(true);
+        expect(values.matches(second)).toBe(same);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('tells apart values a string compare would, and only those', () => {
+    const a = makeCall({ sid: 'a' });
+    const values = new TrackedValues(a);
+    expect(values.matches({ ...a, to: 'other', raw: { ...a.raw, Extra: 1 }, startTime: new Date(a.startTime!.getTime()) })).toBe(true);
+    expect(values.matches({ ...a, dateUpdated: new Date(a.dateUpdated!.getTime() + 1) })).toBe(false);
+    expect(values.matches({ ...a, recordingUrl: '' })).toBe(false);
+    expect(values.matches(withDetails(a))).toBe(false);
+    expect(new TrackedValues(withDetails(a)).matches(withDetails(a))).toBe(true);
+    // The URL is compared inside the fingerprint: neither a prefix nor an extension of it matches.
+    const url = 'https://rec/a.mp3';
+    const withUrl = new TrackedValues({ ...a, recordingUrl: url });
+    expect(withUrl.fingerprint).toBe(fingerprint({ ...a, recordingUrl: url }));
+    expect(withUrl.matches({ ...a, recordingUrl: `${url}` })).toBe(true);
+    expect(withUrl.matches({ ...a, recordingUrl: url.slice(0, -1) })).toBe(false);
+    expect(withUrl.matches({ ...a, recordingUrl: `${url}","human` })).toBe(false);
+    expect(withUrl.matches({ ...a, recordingUrl: 'https://rec/b.mp3' })).toBe(false);
+    expect(withUrl.matches({ ...a, recordingUrl: null })).toBe(false);
+    const quoted = new TrackedValues({ ...a, recordingUrl: 'say "hi"' });
+    expect(quoted.matches({ ...a, recordingUrl: 'say "hi"' })).toBe(true);
+    expect(quoted.matches({ ...a, recordingUrl: 'say "ho"' })).toBe(false);
   });
 });
 

@@ -89,6 +89,54 @@ describe('CallTracker', () => {
     expect(event?.type === 'callUpdated' && event.previous).toMatchObject({ duration: 30, recordingUrl: null, sid: 'a' });
   });
 
+  it('keeps the saved fingerprint in step with the latest values, restored or not', () => {
+    const t = tracker();
+    const call = makeCall({ sid: 'a', dateCreated: new Date(T0) });
+    t.observe(call, T0);
+    expect(t.emittedState().a?.fingerprint).toBe(fingerprint(call));
+    const touched = { ...call, dateUpdated: new Date(T0 + 500_000) };
+    expect(t.observe(touched, T0 + 1000)).toEqual([]);
+    expect(t.emittedState().a?.fingerprint).toBe(fingerprint(touched));
+    const corrected = { ...touched, duration: 31 };
+    expect(t.observe(corrected, T0 + 2000)).toMatchObject([{ type: 'callUpdated', changes: ['duration'] }]);
+    expect(t.emittedState()).toEqual({ a: { dateCreated: T0, fingerprint: fingerprint(corrected) } });
+
+    const after = tracker();
+    after.restore(t.emittedState());
+    expect(after.observe({ ...corrected, dateUpdated: new Date(T0 + 600_000) }, T0 + 3000)).toEqual([]);
+    expect(after.emittedState().a?.fingerprint).toBe(fingerprint({ ...corrected, dateUpdated: new Date(T0 + 600_000) }));
+    const [event] = after.observe({ ...corrected, price: 3, dateUpdated: new Date(T0 + 700_000) }, T0 + 4000);
+    expect(event).toMatchObject({ type: 'callUpdated', changes: ['price', 'dateUpdated'] });
+    expect(event?.type === 'callUpdated' && event.previous.dateUpdated?.getTime()).toBe(T0 + 600_000);
+    expect(event?.type === 'callUpdated' && event.previous.price).toBe(1.5);
+  });
+
+  it('keeps a first read held when isSettled throws, and emits it on a later read', () => {
+    let calls = 0;
+    const isSettled = () => {
+      calls++;
+      if (calls === 1) throw new Error('predicate broke');
+      return true;
+    };
+    const t = new CallTracker({ settleMs: 300_000, isSettled, lookbackMs: HOUR });
+    const call = makeCall({ sid: 'a', dateCreated: new Date(T0) });
+    expect(() => t.observe(call, T0)).toThrow('predicate broke');
+    expect(t.heldSids()).toEqual(['a']);
+    expect(t.nextExpiry()).toBe(T0 + 300_000);
+    expect(t.observe(call, T0 + 1000)).toEqual([{ type: 'callCompleted', call }]);
+    expect(t.heldSids()).toEqual([]);
+    expect(t.size).toBe(1);
+  });
+
+  it('emits a first read at once with settleMs 0, without asking isSettled', () => {
+    const isSettled = vi.fn(() => false);
+    const t = new CallTracker({ settleMs: 0, isSettled, lookbackMs: HOUR });
+    const call = unsettled(makeCall({ sid: 'a', dateCreated: new Date(T0) }));
+    expect(t.observe(call, T0)).toEqual([{ type: 'callCompleted', call }]);
+    expect(isSettled).not.toHaveBeenCalled();
+    expect(t.heldSids()).toEqual([]);
+  });
+
   it('takes an undecodable remembered fingerprint as the new baseline, without an event', () => {
     const t = tracker();
     t.restore({ a: { dateCreated: T0, fingerprint: 'legacy' } });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { normalizeCall } from '../../src/exotel/normalize.js';
 import { MalformedRecordError } from '../../src/exotel/errors.js';
 import type { RawCall } from '../../src/exotel/types.js';
@@ -92,6 +93,30 @@ describe('normalizeCall', () => {
     expect(normalizeCall(missing, { timeZone: IST })).toMatchObject({ duration: null, price: null });
   });
 
+  it('reads a numeric string exactly when it is a plain decimal, blanks around it allowed (property)', () => {
+    const DECIMAL = /^-?\d+(?:\.\d+)?$/;
+    const chars = fc.constantFrom('0', '1', '5', '9', '-', '.', ' ', 'e', '+', 'x', '\t');
+    fc.assert(
+      fc.property(fc.string({ unit: chars, maxLength: 8 }), (text) => {
+        const t = text.trim();
+        let price: number | null | undefined;
+        let error: unknown;
+        try {
+          price = normalizeCall({ ...sample(), Price: text }, { timeZone: IST }).price;
+        } catch (e) {
+          error = e;
+        }
+        if (t === '') expect(price).toBeNull();
+        else if (DECIMAL.test(t)) expect(price).toBe(Number(t));
+        else {
+          expect(error).toBeInstanceOf(MalformedRecordError);
+          expect((error as MalformedRecordError).message).toContain('a number, a numeric string');
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('reads timestamps in the given zone; empty ones are null', () => {
     const raw = { ...sample(), EndTime: '', DateUpdated: null, StartTime: '0000-00-00 00:00:00' };
     const call = normalizeCall(raw, { timeZone: 'UTC' });
@@ -101,6 +126,24 @@ describe('normalizeCall', () => {
     expect(call.startTime).toBeNull();
     const ny = normalizeCall(sample(), { timeZone: 'America/New_York' });
     expect(ny.dateCreated.toISOString()).toBe('2016-11-29T20:58:45.000Z');
+  });
+
+  it('reads the same DateCreated text again per zone, and hands out a Date of its own each time', () => {
+    const a = normalizeCall({ ...sample(), StartTime: sample().DateCreated }, { timeZone: 'UTC' });
+    const b = normalizeCall({ ...sample(), Sid: 'b' }, { timeZone: 'UTC' });
+    const c = normalizeCall({ ...sample(), Sid: 'c' }, { timeZone: IST });
+    expect(a.dateCreated.toISOString()).toBe('2016-11-29T15:58:45.000Z');
+    expect(a.startTime?.getTime()).toBe(a.dateCreated.getTime());
+    expect(a.startTime).not.toBe(a.dateCreated);
+    expect(b.dateCreated.getTime()).toBe(a.dateCreated.getTime());
+    expect(b.dateCreated).not.toBe(a.dateCreated);
+    expect(c.dateCreated.toISOString()).toBe('2016-11-29T10:28:45.000Z');
+    // A Date is mutable: changing one call's must not move another's.
+    a.dateCreated.setTime(0);
+    expect(normalizeCall(sample(), { timeZone: 'UTC' }).dateCreated.toISOString()).toBe('2016-11-29T15:58:45.000Z');
+    expect(b.dateCreated.toISOString()).toBe('2016-11-29T15:58:45.000Z');
+    malformed({ ...sample(), DateCreated: '2016-11-29 25:58:45' }, 'DateCreated');
+    expect(() => normalizeCall(sample(), { timeZone: 'Not/AZone' })).toThrow(RangeError);
   });
 
   it('keeps text values as received, "" and null as null, numbers as text', () => {
