@@ -2,44 +2,11 @@
  * Paging through the simulator over real sockets: large listings in both orders, and every form of
  * "last page" the API may send. The simulator's clock is frozen; its rate limit is off.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createSimulator } from '../../src/simulator/index.js';
-import type { Simulator, SimulatorOptions } from '../../src/simulator/index.js';
-import { ExotelClient } from '../../src/exotel/client.js';
-import type { ExotelClientOptions } from '../../src/exotel/client.js';
-import type { CallQuery } from '../../src/exotel/query.js';
-import type { RawCall } from '../../src/exotel/types.js';
+import { describe, expect, it } from 'vitest';
+import { NOW, simulatedClients } from './helpers/simulatedClients.js';
 
-const NOW = Math.floor(Date.now() / 1000) * 1000 - 60_000;
 const MIN = 60_000;
-const clients: ExotelClient[] = [];
-const sims: Simulator[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
-afterAll(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
-
-async function simulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  const sim = createSimulator({ clock: { now: () => NOW }, rateLimit: false, settleDelayMs: 0, ...options });
-  await sim.listen();
-  sims.push(sim);
-  return sim;
-}
-
-function clientFor(sim: Simulator, options: Partial<ExotelClientOptions> = {}): ExotelClient {
-  const c = new ExotelClient({ accountSid: 'acme1', apiKey: 'sim-key', apiToken: 'sim-token', baseUrl: sim.url, ...options });
-  clients.push(c);
-  return c;
-}
-
-async function collect(client: ExotelClient, query: CallQuery): Promise<RawCall[]> {
-  const out: RawCall[] = [];
-  for await (const page of client.listAll(query)) out.push(...page.calls);
-  return out;
-}
+const { simulator, clientFor, collect } = simulatedClients();
 
 describe('paging a large listing', () => {
   it('reads more than 10,000 records in both orders, none lost, none repeated', async () => {

@@ -5,10 +5,10 @@
  */
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSimulator } from '../../src/simulator/index.js';
-import type { CallSpec, Simulator, SimulatorOptions } from '../../src/simulator/index.js';
+import { NOW, simulatedClients } from './helpers/simulatedClients.js';
+import type { CallSpec, Simulator } from '../../src/simulator/index.js';
 import { ExotelClient } from '../../src/exotel/client.js';
-import type { ExotelClientOptions, RetryContext } from '../../src/exotel/client.js';
+import type { RetryContext } from '../../src/exotel/client.js';
 import { ExotelError, MalformedRecordError } from '../../src/exotel/errors.js';
 import { normalizeCall } from '../../src/exotel/normalize.js';
 import type { CallQuery } from '../../src/exotel/query.js';
@@ -20,46 +20,11 @@ const ACCOUNTS = [
   { accountSid: 'acme1', apiKey: 'sim-key', apiToken: TOKEN },
   { accountSid: 'acme2', apiKey: 'other-key', apiToken: 'other-token-0042' },
 ];
-// Whole seconds: the API has one-second resolution.
-const NOW = Math.floor(Date.now() / 1000) * 1000 - 60_000;
 const MIN = 60_000;
-
-const clients: ExotelClient[] = [];
-const sims: Simulator[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
+const { simulator, clientFor, collect } = simulatedClients({
+  simulator: { accounts: ACCOUNTS },
+  client: { apiToken: TOKEN, retryMinTimeoutMs: 1, retryMaxTimeoutMs: 5 },
 });
-afterAll(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
-
-async function simulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  const sim = createSimulator({ accounts: ACCOUNTS, clock: { now: () => NOW }, rateLimit: false, settleDelayMs: 0, ...options });
-  await sim.listen();
-  sims.push(sim);
-  return sim;
-}
-
-function clientFor(sim: Simulator, options: Partial<ExotelClientOptions> = {}): ExotelClient {
-  const c = new ExotelClient({
-    accountSid: 'acme1',
-    apiKey: 'sim-key',
-    apiToken: TOKEN,
-    baseUrl: sim.url,
-    retryMinTimeoutMs: 1,
-    retryMaxTimeoutMs: 5,
-    ...options,
-  });
-  clients.push(c);
-  return c;
-}
-
-async function collect(client: ExotelClient, query: CallQuery): Promise<RawCall[]> {
-  const out: RawCall[] = [];
-  for await (const page of client.listAll(query)) out.push(...page.calls);
-  return out;
-}
 
 function expectNoSecret(value: unknown): void {
   const basic = Buffer.from(`sim-key:${TOKEN}`).toString('base64');
@@ -288,8 +253,7 @@ describe('faults against the simulator', () => {
 
   it('maps a wrong token to a fatal 401 and another account to a fatal 403, never showing the token', async () => {
     const start = sim.history.length;
-    const wrong = new ExotelClient({ accountSid: 'acme1', apiKey: 'sim-key', apiToken: `${TOKEN}-wrong`, baseUrl: sim.url });
-    clients.push(wrong);
+    const wrong = clientFor(sim, { apiToken: `${TOKEN}-wrong` });
     const e401 = await failure(wrong.listPage(query));
     expect(e401).toMatchObject({ code: 'ERR_EXOTEL_UNAUTHORIZED', status: 401, fatal: true });
     expect(String(e401)).not.toContain(`${TOKEN}-wrong`);
