@@ -57,10 +57,8 @@ export async function runMemory({
   const points: MemoryPoint[] = [];
   try {
     const sim = createSimulator({ seed, traffic: { callsPerMinute, startAt: T0 } });
-    // Default options but one: the memory store is saved once a minute instead of every cycle. A
-    // save clones the whole state, which is most of this run's time at 24 hours; the store holds
-    // one copy either way, so the heap is the same.
-    const stream = createCallStream({ accountSid: 'acme1', apiKey: 'sim-key', apiToken: 'sim-token', baseUrl: 'http://127.0.0.1:1', dispatcher: new SimulatorDispatcher(sim), saveIntervalMs: MINUTE });
+    // Default options: the memory store is saved when the stream stops (its `saveIntervalMs` is Infinity).
+    const stream = createCallStream({ accountSid: 'acme1', apiKey: 'sim-key', apiToken: 'sim-token', baseUrl: 'http://127.0.0.1:1', dispatcher: new SimulatorDispatcher(sim) });
     let emitted = 0;
     stream.events$.subscribe({ next: () => void emitted++, error: () => {} });
     stream.start();

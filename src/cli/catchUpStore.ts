@@ -22,6 +22,8 @@ export function catchUpStore(inner: Store, fromMs: number | undefined, info: Cat
       return base;
     },
     save: (state) => inner.save(state),
+    // Saved as often as the store it wraps asks.
+    ...(inner.saveIntervalMs === undefined ? {} : { saveIntervalMs: inner.saveIntervalMs }),
     close: async () => {
       await inner.close?.();
     },

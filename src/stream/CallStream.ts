@@ -215,8 +215,11 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
   }
 
   #shouldSave = (): boolean => {
+    const interval = this.#options.saveIntervalMs;
+    // Infinity: only `stop()` (or a fatal end) saves.
+    if (interval === Number.POSITIVE_INFINITY) return false;
     const at = this.#options.scheduler.now();
-    if (at - this.#lastSave < this.#options.saveIntervalMs) return false;
+    if (at - this.#lastSave < interval) return false;
     this.#lastSave = at;
     return true;
   };

@@ -59,6 +59,15 @@ function optionalInteger(option: string, value: unknown, min: number, max: numbe
   return value === undefined ? undefined : integer(option, value, min, max, 0);
 }
 
+/** Milliseconds from 0 to a day, or `Infinity` (never on a timer); undefined when not given. */
+function intervalOrNever(option: string, value: unknown): number | undefined {
+  if (value === undefined || value === Number.POSITIVE_INFINITY) return value;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > DAY) {
+    throw new InvalidOptionError(option, `an integer from 0 to ${DAY} or Infinity`, value);
+  }
+  return value;
+}
+
 function nonEmptyString(option: string, value: unknown, hint: string, secret = false): string {
   if (typeof value !== 'string' || value.trim().length === 0) {
     // A secret of the wrong type is still a secret: show its type only.
@@ -162,7 +171,7 @@ export function resolveOptions(options: CallStreamOptions, env: NodeJS.ProcessEn
     sliceLagsMs = options.sliceLagsMs.map((lag, index) => integer(`sliceLagsMs[${index}]`, lag, 1_000, lookbackMs, 0));
   }
   const readConcurrency = integer('readConcurrency', options.readConcurrency, 1, 32, 4);
-  const saveIntervalMs = integer('saveIntervalMs', options.saveIntervalMs, 0, DAY, 0);
+  const saveIntervalMs = intervalOrNever('saveIntervalMs', options.saveIntervalMs) ?? intervalOrNever('store.saveIntervalMs', store.saveIntervalMs) ?? 0;
   const retries = optionalInteger('retries', options.retries, 0, 100);
   if (options.dispatcher !== undefined && !(isObject(options.dispatcher) && typeof options.dispatcher.dispatch === 'function')) {
     throw new InvalidOptionError('dispatcher', 'an undici Dispatcher', options.dispatcher);

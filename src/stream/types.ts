@@ -67,6 +67,13 @@ export interface Store {
   save(state: StoreState): Promise<void>;
   /** Releases what the store holds (files, connections). */
   close?(): Promise<void>;
+  /**
+   * How often this store wants saving, when the stream's own `saveIntervalMs` is not given
+   * (milliseconds, or `Infinity`: only when the stream stops or fails). `memoryStore()` says
+   * `Infinity`: its state dies with the process, so saving it every cycle would protect nothing.
+   * @default 0 (after every poll cycle)
+   */
+  readonly saveIntervalMs?: number;
 }
 
 /** What a store keeps. JSON-serializable. */
@@ -122,10 +129,11 @@ export interface CallStreamOptions {
   /** Lags at which older start-time slices are read again (corrections after emission); `lookbackMs` is always added. @default [600_000, 1_800_000] */
   sliceLagsMs?: number[];
   /**
-   * Least time between two saves of the store; 0 saves after every poll cycle. A larger value
-   * costs less at busy accounts (the state grows with the calls in the horizon), at the price of
-   * repeating more events after a crash (a clean `stop()` always saves).
-   * @default 0
+   * Least time between two saves of the store; 0 saves after every poll cycle, `Infinity` only
+   * when the stream stops or fails. A larger value costs less at busy accounts (the state grows
+   * with the calls in the horizon), at the price of repeating more events after a crash (a clean
+   * `stop()` always saves).
+   * @default the store's `saveIntervalMs`, else 0 (`Infinity` with the default `memoryStore()`)
    */
   saveIntervalMs?: number;
   /** Reads of one poll cycle in flight at once (the limiter still orders and paces them). @default 4 */

@@ -53,4 +53,10 @@ describe('catchUpStore', () => {
     await catchUpStore(inner, 1000, info).save({ version: 1, checkpoint: 7000, emitted: {} });
     expect((await inner.load())?.checkpoint).toBe(7000);
   });
+
+  it("is saved as often as the store it wraps asks", () => {
+    expect(catchUpStore(memoryStore(), undefined, { resumed: false }).saveIntervalMs).toBe(Number.POSITIVE_INFINITY);
+    const everyCycle = { load: async () => undefined, save: async () => {} };
+    expect('saveIntervalMs' in catchUpStore(everyCycle, undefined, { resumed: false })).toBe(false);
+  });
 });
