@@ -1,3 +1,4 @@
+import type { TrackedRead } from '../exotel/normalize.js';
 import type { Call, CallDetails, CallStatus, LegStatus } from '../exotel/types.js';
 
 /**
@@ -84,13 +85,19 @@ const jsonText = (v: string | null): string => (v === null ? 'null' : JSON.strin
  */
 export class TrackedValues {
   readonly status: CallStatus;
-  readonly startTime: number | null;
-  readonly endTime: number | null;
   readonly duration: number | null;
   readonly price: number | null;
   readonly answeredBy: string | null;
   readonly details: string | null;
-  readonly dateUpdated: number | null;
+  /**
+   * Epoch ms the three instants below are kept from: the call's `dateCreated` (0 when that is not
+   * finite or an offset would not be exact). Offsets of a few hours are small integers, stored in
+   * place, where epoch ms would each be a boxed number: less to allocate and keep per call.
+   */
+  private readonly base: number;
+  private readonly start: number | null;
+  private readonly end: number | null;
+  private readonly updated: number | null;
   private recordingUrl: string | null;
   private built: string | null = null;
   // Once built: where the URL's opening quote sits in the fingerprint and its length; URL_NULL when
@@ -99,15 +106,36 @@ export class TrackedValues {
   private urlLength = 0;
 
   constructor(call: Call) {
+    const start = timeValue(call.startTime);
+    const end = timeValue(call.endTime);
+    const updated = timeValue(call.dateUpdated);
+    const created = call.dateCreated.getTime();
+    const base = Number.isFinite(created) && exact(start, created) && exact(end, created) && exact(updated, created) ? created : 0;
     this.status = call.status;
-    this.startTime = timeValue(call.startTime);
-    this.endTime = timeValue(call.endTime);
+    this.base = base;
+    this.start = start === null ? null : start - base;
+    this.end = end === null ? null : end - base;
+    this.updated = updated === null ? null : updated - base;
     this.duration = numberValue(call.duration);
     this.price = numberValue(call.price);
     this.recordingUrl = call.recordingUrl;
     this.answeredBy = call.answeredBy;
     this.details = call.details === undefined ? null : JSON.stringify(encodeDetails(call.details));
-    this.dateUpdated = timeValue(call.dateUpdated);
+  }
+
+  /** `startTime` as epoch ms (null when unset or not finite). */
+  get startTime(): number | null {
+    return this.start === null ? null : this.start + this.base;
+  }
+
+  /** `endTime` as epoch ms (null when unset or not finite). */
+  get endTime(): number | null {
+    return this.end === null ? null : this.end + this.base;
+  }
+
+  /** `dateUpdated` as epoch ms (null when unset or not finite). */
+  get dateUpdated(): number | null {
+    return this.updated === null ? null : this.updated + this.base;
   }
 
   /** `fingerprint(call)` of the call these values were taken from. */
@@ -126,23 +154,50 @@ export class TrackedValues {
     return built;
   }
 
+  // Whether an instant (epoch ms or null) is the one kept as `offset`. A difference under 2^53 is
+  // exact; a larger one cannot equal a kept offset, which is smaller.
+  private same(offset: number | null, ms: number | null): boolean {
+    return ms === null ? offset === null : offset === ms - this.base;
+  }
+
   /** Whether `fingerprint(call)` would equal `this.fingerprint`, without building either. */
   matches(call: Call): boolean {
     if (
       !(
         this.status === call.status &&
-        this.startTime === timeValue(call.startTime) &&
-        this.endTime === timeValue(call.endTime) &&
+        this.same(this.start, timeValue(call.startTime)) &&
+        this.same(this.end, timeValue(call.endTime)) &&
         this.duration === numberValue(call.duration) &&
         this.price === numberValue(call.price) &&
         this.answeredBy === call.answeredBy &&
-        this.dateUpdated === timeValue(call.dateUpdated) &&
+        this.same(this.updated, timeValue(call.dateUpdated)) &&
         (call.details === undefined ? this.details === null : this.details === JSON.stringify(encodeDetails(call.details)))
       )
     ) {
       return false;
     }
-    const url = call.recordingUrl;
+    return this.urlMatches(call.recordingUrl);
+  }
+
+  /**
+   * `matches` for values read from a raw record (`readTrackedValues`, which reads no details):
+   * whether the `Call` that record normalizes to, without details, would match.
+   */
+  matchesRead(read: TrackedRead): boolean {
+    return (
+      this.status === read.status &&
+      this.same(this.start, read.startTime) &&
+      this.same(this.end, read.endTime) &&
+      this.duration === read.duration &&
+      this.price === read.price &&
+      this.answeredBy === read.answeredBy &&
+      this.same(this.updated, read.dateUpdated) &&
+      this.details === null &&
+      this.urlMatches(read.recordingUrl)
+    );
+  }
+
+  private urlMatches(url: string | null): boolean {
     const at = this.urlAt;
     if (at === URL_OTHER) return url === this.recordingUrl;
     if (at === URL_NULL) return url === null;
@@ -154,6 +209,9 @@ export class TrackedValues {
 
 const URL_NULL = -1;
 const URL_OTHER = -2;
+const EXACT = 2 ** 53;
+// Whether `ms - base` is exact (and so tells instants apart as they do).
+const exact = (ms: number | null, base: number): boolean => ms === null || Math.abs(ms - base) < EXACT;
 
 /** Whether `JSON.stringify(text)` is `text` between quotes: no quote, backslash, control character or surrogate. */
 function isPlain(text: string): boolean {

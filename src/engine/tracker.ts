@@ -1,6 +1,8 @@
-import type { Call } from '../exotel/types.js';
+import type { Call, RawCall } from '../exotel/types.js';
 import type { CallStreamEvent, SettleContext, StoreState } from '../stream/types.js';
 import { InvalidOptionError } from '../exotel/errors.js';
+import { readTrackedValues } from '../exotel/normalize.js';
+import type { NormalizeCallOptions, TrackedRead } from '../exotel/normalize.js';
 import { classifyCall } from './classify.js';
 import { TrackedValues, applyFingerprint, changedFields } from './fingerprint.js';
 
@@ -34,6 +36,9 @@ interface Emitted {
   fingerprint: string | null;
 }
 
+// Filled by `unchanged` for each record and compared at once: one object for every record.
+const scratch: TrackedRead = { status: 'completed', startTime: null, endTime: null, duration: null, price: null, answeredBy: null, recordingUrl: null, dateUpdated: null };
+
 function assertDuration(option: string, value: unknown, allowZero: boolean): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
     throw new InvalidOptionError(option, allowZero ? 'a finite number of milliseconds >= 0' : 'a finite number of milliseconds > 0', value);
@@ -53,6 +58,9 @@ export class CallTracker {
   // Only the tracked values (and their fingerprint, for the store) are kept after emission: memory
   // stays small at high call rates, and the same `previous` is rebuilt before and after a restart.
   readonly #emitted = new Map<string, Emitted>();
+  // A Sid `unchanged` just found not emitted, so that `observe` of that record, which comes next,
+  // looks it up once. Invariant: never a Sid in #emitted (every insertion of a new Sid clears it).
+  #notEmitted: string | undefined;
 
   constructor(options: TrackerOptions) {
     if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'an object', options);
@@ -80,7 +88,7 @@ export class CallTracker {
    */
   observe(call: Call, now: number): CallStreamEvent[] {
     const sid = call.sid;
-    const emitted = this.#emitted.get(sid);
+    const emitted = sid === this.#notEmitted ? undefined : this.#emitted.get(sid);
     if (emitted) return this.#update(call, emitted);
 
     const held = this.#held.get(sid);
@@ -101,6 +109,27 @@ export class CallTracker {
     const heldMs = Math.max(0, now - held.firstSeen);
     if (heldMs >= this.#settleMs || this.#isSettled(Object.freeze({ call, heldMs }))) return [this.#emit(held)];
     return [];
+  }
+
+  /**
+   * Whether observing the record `raw` (as read, before `normalizeCall(raw, options)`) would cause
+   * nothing and change nothing: its Sid was emitted and re-read since (a restored entry knows
+   * only a fingerprint), it normalizes without error, and its tracked values and `dateUpdated`
+   * equal the remembered ones. Then the record can be dropped unnormalized, most reads being such
+   * re-reads. False whenever in doubt (held or new Sids, malformed records, `options.details`):
+   * normalize and `observe` those.
+   */
+  unchanged(raw: unknown, options: NormalizeCallOptions): boolean {
+    if (raw === null || typeof raw !== 'object') return false;
+    const sid = (raw as RawCall).Sid;
+    if (typeof sid !== 'string') return false;
+    const entry = this.#emitted.get(sid);
+    if (entry === undefined) {
+      this.#notEmitted = sid;
+      return false;
+    }
+    const values = entry.values;
+    return values !== null && readTrackedValues(raw, options, scratch) && values.matchesRead(scratch);
   }
 
   /** Held records whose `settleMs` has run out by `now`: emitted now, as they are, oldest first. */
@@ -169,6 +198,7 @@ export class CallTracker {
       }
       if (this.#emitted.has(sid)) continue;
       this.#held.delete(sid);
+      this.#notEmitted = undefined;
       this.#emitted.set(sid, { dateCreated: entry.dateCreated, values: null, fingerprint: entry.fingerprint });
     }
   }
@@ -180,6 +210,7 @@ export class CallTracker {
 
   #emitCall(sid: string, call: Call): CallStreamEvent {
     const values = new TrackedValues(call);
+    this.#notEmitted = undefined;
     this.#emitted.set(sid, { dateCreated: call.dateCreated.getTime(), values, fingerprint: null });
     return { type: classifyCall(call), call };
   }

@@ -97,28 +97,71 @@ function isDecimal(s: string): boolean {
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
+/**
+ * The value of a short plain decimal (`-?\d+(\.\d+)?`, at most 15 digits) without `Number()`:
+ * its digits as an integer below 2^53 divided by a power of ten up to 10^22, both exact, is the
+ * correctly rounded quotient, the same double `Number()` gives. NaN for anything else.
+ */
+function shortDecimal(s: string): number {
+  const length = s.length;
+  const negative = s.charCodeAt(0) === 45; // '-'
+  let i = negative ? 1 : 0;
+  if (i === length || length - i > 16) return Number.NaN;
+  let digits = 0;
+  let m = 0;
+  let scale = 1;
+  let point = false;
+  for (; i < length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+      if (point) scale *= 10;
+    } else if (c === 46 && !point && digits > 0 && i + 1 < length) point = true; // '.'
+    else return Number.NaN;
+  }
+  if (digits > 15) return Number.NaN;
+  const v = scale === 1 ? m : m / scale;
+  return negative ? -v : v;
+}
+
 function num(value: unknown, field: string, sid: string | undefined, nonNegative: boolean): number | null {
   if (value === undefined || value === null || value === '') return null;
   let n: number;
   if (typeof value === 'number') n = value;
   else if (typeof value === 'string') {
-    const decimal = isDecimal(value);
-    const t = decimal ? value : value.trim();
-    if (t === '') return null;
-    if (!decimal && !isDecimal(t)) return fail(field, value, 'a number, a numeric string, "" or null', sid);
-    n = Number(t);
+    n = shortDecimal(value);
+    if (Number.isNaN(n)) {
+      // Long, padded or malformed: checked, then read by `Number`.
+      const decimal = isDecimal(value);
+      const t = decimal ? value : value.trim();
+      if (t === '') return null;
+      if (!decimal && !isDecimal(t)) return fail(field, value, 'a number, a numeric string, "" or null', sid);
+      n = Number(t);
+    }
   } else return fail(field, value, 'a number, a numeric string, "" or null', sid);
   if (!Number.isFinite(n) || (nonNegative && n < 0)) return fail(field, value, nonNegative ? 'a number, 0 or more' : 'a finite number', sid);
   return n;
 }
 
 function time(v: unknown, field: string, sid: string, timeZone: string): Date | null {
+  const ms = timeMs(v, field, sid, timeZone);
+  return ms === null ? null : new Date(ms);
+}
+
+/** `time`'s instant as epoch ms, before it becomes a `Date`. */
+function timeMs(v: unknown, field: string, sid: string, timeZone: string): number | null {
   if (v === undefined || v === null || v === '' || v === ZERO_TIME) return null;
   if (typeof v !== 'string') return fail(field, v, 'a timestamp `YYYY-MM-DD HH:mm:ss`, "" or null', sid);
   const ms = parseNaiveMs(v, timeZone);
   if (ms === undefined) return fail(field, v, 'a timestamp `YYYY-MM-DD HH:mm:ss`, "" or null', sid);
-  return new Date(ms);
+  return ms;
 }
+
+// What `new Date(ms).getTime()` gives (ECMAScript's TimeClip), without the Date: NaN out of range.
+const clip = (ms: number): number => (Math.abs(ms) <= 8.64e15 ? Math.trunc(ms) + 0 : Number.NaN);
+// As the tracker compares instants and numbers: anything not finite is null.
+const finiteOrNull = (v: number | null): number | null => (v === null || !Number.isFinite(v) ? null : v);
 
 function legStatus(value: unknown, field: string, sid: string): LegStatus | null {
   if (value === undefined || value === null || value === '') return null;
@@ -227,4 +270,84 @@ export function normalizeCall(raw: unknown, options: NormalizeCallOptions): Call
     if (d !== undefined) call.details = d;
   }
   return call;
+}
+
+/**
+ * The tracked values of a record as `normalizeCall` would give them (instants as epoch ms, not
+ * finite → null), read without building the `Call`: see `readTrackedValues`.
+ */
+export interface TrackedRead {
+  status: CallStatus;
+  startTime: number | null;
+  endTime: number | null;
+  duration: number | null;
+  price: number | null;
+  answeredBy: string | null;
+  recordingUrl: string | null;
+  dateUpdated: number | null;
+}
+
+/**
+ * Fills `into` with the tracked values `normalizeCall(raw, options)` would give, after the same
+ * checks of every field (by the same helpers), and returns true; returns false, `into` then
+ * unspecified, when `normalizeCall` would throw (call it to get the error) or when `options.details`
+ * is set (details are left to `normalizeCall`). Lets a re-read with nothing tracked changed, most
+ * reads, skip the `Call` and its four `Date`s: `into` is the caller's, reused from record to record.
+ */
+export function readTrackedValues(raw: unknown, options: NormalizeCallOptions, into: TrackedRead): boolean {
+  if (options.details === true) return false;
+  try {
+    return readTracked(raw, options.timeZone, into);
+  } catch {
+    return false;
+  }
+}
+
+// `normalizeCall`, step for step, without the objects: keep the two in step.
+function readTracked(raw: unknown, timeZone: string, into: TrackedRead): boolean {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return false;
+  const r = raw as RawCall;
+  const sid = r.Sid;
+  if (typeof sid !== 'string' || sid === '') return false;
+
+  const createdText = r.DateCreated;
+  let createdMs: number;
+  if (createdText === lastCreatedText && timeZone === lastCreatedZone) createdMs = lastCreatedMs;
+  else {
+    const ms = timeMs(createdText, 'DateCreated', sid, timeZone);
+    if (ms === null) return false;
+    createdMs = clip(ms);
+    lastCreatedText = createdText;
+    lastCreatedZone = timeZone;
+    lastCreatedMs = createdMs;
+  }
+
+  const status = statusOf(r.Status);
+  if (status === undefined) return false;
+  const rawDirection = r.Direction;
+  if (rawDirection !== undefined && rawDirection !== null && rawDirection !== '' && directionOf(rawDirection) === undefined) return false;
+
+  // Untracked, but checked: a record normalizeCall would reject must take that path and be reported.
+  text(r.ParentCallSid, 'ParentCallSid', sid);
+  text(r.AccountSid, 'AccountSid', sid);
+  text(r.To, 'To', sid);
+  text(r.From, 'From', sid);
+  text(r.PhoneNumber, 'PhoneNumber', sid);
+  text(r.PhoneNumberSid, 'PhoneNumberSid', sid);
+  text(r.ForwardedFrom, 'ForwardedFrom', sid);
+  text(r.CallerName, 'CallerName', sid);
+  text(r.Uri, 'Uri', sid);
+
+  const updated = timeMs(r.DateUpdated, 'DateUpdated', sid, timeZone);
+  const start = r.StartTime === createdText ? createdMs : timeMs(r.StartTime, 'StartTime', sid, timeZone);
+  const end = timeMs(r.EndTime, 'EndTime', sid, timeZone);
+  into.status = status;
+  into.dateUpdated = updated === null ? null : finiteOrNull(clip(updated));
+  into.startTime = start === null ? null : finiteOrNull(clip(start));
+  into.endTime = end === null ? null : finiteOrNull(clip(end));
+  into.duration = finiteOrNull(num(r.Duration, 'Duration', sid, true));
+  into.price = finiteOrNull(num(r.Price, 'Price', sid, false));
+  into.answeredBy = lowerText(r.AnsweredBy, 'AnsweredBy', sid);
+  into.recordingUrl = text(r.RecordingUrl, 'RecordingUrl', sid);
+  return true;
 }

@@ -11,6 +11,13 @@ export interface NormalizeRecordsOptions {
   details: boolean;
   /** A record that cannot be normalized: reported here and skipped; the others go on. */
   onError?: (error: MalformedRecordError) => void;
+  /**
+   * Asked first for each record as read: true drops it unnormalized, so it must say true only
+   * for records whose `Call` nothing downstream would act on. The stream passes the tracker's
+   * `unchanged` (a re-read with nothing tracked changed, most reads, then costs no `Call`).
+   * @default none: every record is normalized
+   */
+  unchanged?: (raw: RawCall) => boolean;
 }
 
 /**
@@ -22,13 +29,14 @@ export interface NormalizeRecordsOptions {
  * pages$.pipe(normalizeRecords({ timeZone: 'Asia/Kolkata', details: false, onError: console.warn }));
  */
 export function normalizeRecords(options: NormalizeRecordsOptions): OperatorFunction<{ calls: readonly RawCall[] }, Call> {
-  const { timeZone, details, onError } = options;
+  const { timeZone, details, onError, unchanged } = options;
   const normalizeOptions = { timeZone, details };
   return (source) =>
     new Observable<Call>((subscriber) =>
       source.subscribe({
         next(page) {
           for (const raw of page.calls) {
+            if (unchanged?.(raw) === true) continue;
             let call: Call;
             try {
               call = normalizeCall(raw, normalizeOptions);

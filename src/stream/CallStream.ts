@@ -190,6 +190,7 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
   #cycle(): Observable<CallStreamEvent> {
     const client = this.#client;
     const { timeZone, details, readConcurrency, store } = this.#options;
+    const normalizeOptions = { timeZone, details };
     return defer(() => {
       const reads = [...this.#planner.plan(this.#now(), this.#tracker.heldSids())].sort((a, b) => a.priority - b.priority);
       // Checked when planning too: on a quota far too small, a cycle can take minutes to complete.
@@ -201,7 +202,13 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
           onComplete: (read, result) => this.#planner.complete(read, result, this.#now()),
           onError: (error) => this.#report(asExotelError(error)),
         }),
-        normalizeRecords({ timeZone, details, onError: (error) => this.#report(error) }),
+        normalizeRecords({
+          timeZone,
+          details,
+          onError: (error) => this.#report(error),
+          // Re-reads with nothing tracked changed are dropped before a `Call` is built; trackCalls would ignore them.
+          unchanged: (raw) => this.#tracker.unchanged(raw, normalizeOptions),
+        }),
         trackCalls(this.#tracker, this.#now, { keepFrom: () => this.#planner.oldestPlanned() }),
         persistState({ store, state: () => this.#snapshot(), onError: (error) => this.#report(error), shouldSave: this.#shouldSave }),
         tap({
