@@ -32,7 +32,13 @@ const events$ = pollEvery(2_000, () =>
         onComplete: (read, result) => planner.complete(read, result, now()),
         onError: (error) => console.warn('read failed, planned again:', (error as Error).message),
       }),
-      normalizeRecords({ timeZone, details: false, onError: (error) => console.warn('skipped:', error.message) }),
+      normalizeRecords({
+        timeZone,
+        details: false,
+        onError: (error) => console.warn('skipped:', error.message),
+        // Re-reads with nothing tracked changed (most reads) are dropped before a Call is built.
+        unchanged: (raw) => tracker.unchanged(raw, { timeZone, details: false }),
+      }),
       trackCalls(tracker, now, { keepFrom: () => planner.oldestPlanned() }),
       persistState({ store, state: () => ({ version: 1, checkpoint: planner.checkpoint(), emitted: tracker.emittedState() }) }),
     ),
