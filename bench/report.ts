@@ -1,5 +1,5 @@
 import type { CpuResult } from './cpu.js';
-import type { MemoryPoint } from './memory.js';
+import type { MemoryPoint, SaveCost } from './memory.js';
 import type { ScenarioResult } from './runScenario.js';
 
 export interface BenchResults {
@@ -12,6 +12,10 @@ export interface BenchResults {
   rates: ScenarioResult[];
   cpu?: CpuResult;
   memory?: MemoryPoint[];
+  /** The tracker's bytes per call before and after a store first saves. */
+  saveCost?: SaveCost;
+  /** Wall time of the last full `npm run bench` (every rate, CPU and memory). */
+  fullRunMs?: number;
 }
 
 const FLOOR = 20_000;

@@ -28,8 +28,8 @@ export function writeBenchmarks(results: BenchResults): string {
 \`${results.command}\` on ${m.nproc} cores (${m.cpu}), Node ${m.node}, ${m.platform}; ${results.date}.
 
 Everything runs in process against the simulator (\`SimulatorDispatcher\`, no sockets) under a fake
-clock (@sinonjs/fake-timers): ${results.hours} simulated hours per rate take seconds to minutes.
-Reproduce with \`npm run bench\` (everything, ~20–30 min on 2 cores; writes this file), or
+clock (@sinonjs/fake-timers): ${results.hours} simulated hours per rate take seconds to a minute.
+Reproduce with \`npm run bench\` (everything${results.fullRunMs === undefined ? '' : `: ${Math.round(results.fullRunMs / 60_000)} minutes on this machine`}; writes this file), or
 \`npm run bench -- --quick\`, \`--only rates|cpu|memory\`, \`--rates 2000,5000\`, \`--pollers ours\`,
 \`--hours 2.5\`, \`--memory-hours 1,6,24\`. Each measurement is a child process (two at a time);
 memory runs under \`node --expose-gc\`, CPU pinned to core 0 with \`taskset -c 0\` when present.
@@ -43,7 +43,7 @@ memory runs under \`node --expose-gc\`, CPU pinned to core 0 with \`taskset -c 0
 - Both pollers under the same quota: the client's limiter at 200 requests a minute and the
   simulator's own 200-a-minute window (a 429 would show as "rejected"; there were none).
 - **ours**: \`createCallStream\` with default options (15 s polls, 2 h lookback, 5 min \`settleMs\`,
-  memory store saved every cycle).
+  the default memory store, saved when the stream stops).
 - **naive** (\`bench/naivePoller.ts\`): every 15 s (or as soon as the previous pass ends), list the
   whole 2 h lookback, every page; a Set of seen Sids; a call is emitted once its Duration, Price and
   EndTime are filled in (or after 5 minutes as it is).
@@ -71,30 +71,62 @@ ${t.ratios}
 ${t.cpu}
 
 Pages of 100 records from the simulator (a 2-hour window at 1,000 calls a minute), each read twice
-(the second read takes the tracker's dedupe path), best of 7 rounds. The pipeline is
-\`JSON.parse\` → \`readCallPage\` → \`normalizeCall\` → \`CallTracker.observe\` (settle rule, classification, fingerprint).
+(the second read takes the tracker's dedupe path), best of 7 rounds, measured alone on core 0 after
+every other job. The pipeline is the stream's path: \`JSON.parse\` → \`readCallPage\` →
+\`CallTracker.unchanged\` (re-reads) → \`normalizeCall\` → \`CallTracker.observe\` (settle rule,
+classification, tracked values). Reading each page twice is the conservative case: at busy rates the
+engine reads a call 5 to 15 times (the table above), and every extra read is a cheap unchanged one.
 
-${cpu && cpu.ratio > 2 ? `Why it is over 2×: a profile of this benchmark puts about a third of the time in \`JSON.parse\`
-(both arms), a quarter in the tracker and an eighth in \`normalizeCall\`. Per record, normalizing
-builds a 20-field \`Call\` with four timestamps (now read through a cache of recent timestamp texts),
-and the tracker builds the record's fingerprint string to compare it with the one remembered for
-its Sid (now concatenated by hand, several times faster than \`JSON.stringify\`). What would reach 2×:
-comparing the tracked values with a compact tuple kept per emitted Sid instead of building a string
-(about 100 bytes more per tracked call), and skipping normalization for a record whose Sid was
-emitted and whose raw tracked fields are unchanged. Neither is done yet.` : ''}
+The ratio moves with the machine (2 shared cores) by about ±0.1 from run to run: 1.77 to 1.92 in
+three runs in a row on an idle core, 1.83 to 2.14 (median 1.99) while other jobs ran on the other
+core. Before this round it was 2.21, and 4.02 before the round before. What brought it down:
 
-## Memory (1,000 calls a minute, default options but one)
+- **Unchanged re-reads are not normalized.** \`CallTracker.unchanged(raw, options)\` looks up the
+  record's Sid; when it was emitted and its tracked values are known, it reads the tracked raw
+  fields (\`readTrackedValues\`: the same helpers and checks as \`normalizeCall\`, every field
+  checked, instants as epoch ms) into one reused object and compares them in place: no \`Call\`, no
+  \`Date\`s. Anything else (new, held or restored Sids, malformed records, \`details\`) takes the
+  full path, so events, \`callUpdated\` changes and previous values, held records' settle checks and
+  malformed-record reports are the same; a fast-check property compares the two paths. The stream
+  passes it to \`normalizeRecords\` as its \`unchanged\` option; this benchmark calls it the same way.
+  Run in turns with and without it: 1.92 to 1.98 against 2.03 to 2.12.
+- The tracker compares a re-read with the tracked values it keeps per emitted Sid (numbers and
+  short strings; instants as offsets from \`dateCreated\`) instead of building a fingerprint
+  string; the store's fingerprint is built once, when a store first asks for it.
+- A first read that is already settled goes straight to emitted, never held; a Sid \`unchanged\`
+  just found new is not looked up again by \`observe\`.
+- \`normalizeCall\` reads each field by name, reuses the previous record's \`DateCreated\` instant
+  (pages are sorted by start time) and a cache of recent timestamp texts, checks and reads numeric
+  strings by hand, and matches statuses with a \`switch\`.
+
+What is left near 2×: keeping each new call's tracked values (about 0.7 µs a call: the collector
+promoting what is kept, the Map growing), and for an unchanged re-read its Sid lookup and the
+timestamp cache's lookups. Tried and dropped (no gain, or a loss): one object per emitted Sid,
+recording URLs kept as prefix + Sid + suffix, a hand-written timestamp parser instead of the cache.
+
+## Memory (1,000 calls a minute, default options)
 
 ${t.memory}
 
-The stream runs with default options except \`saveIntervalMs: 60_000\`: the memory store clones
-the whole state at each save, which at every cycle made most of this run's time; it holds one copy
-either way, so the heap is the same. The heap is measured after two full GCs. The simulator keeps every call it ever generated (its
+The stream runs with default options (the memory store is saved when the stream stops, so it holds
+no copy while it runs). The heap is measured after two full GCs. The simulator keeps every call it ever generated (its
 columns are typed arrays, outside the JS heap); its heap share is measured on an identical world built
 apart at the same instant and taken out, as is the heap before either existed. What remains is the
-stream: the tracker (a Sid → start and fingerprint per emitted call of the last lookback + 10 min),
-the memory store's copy of it, the planner and the client.${drift === null ? '' : ` From hour 6 to hour ${lastHour} the stream's heap moved ${drift.toFixed(1)} %.`}${lastHour < 24 ? ` The run was cut at hour ${lastHour} (it runs at about 1.5 minutes per simulated hour on this machine; a full \`--only memory\` run takes about 40 minutes).` : ''}
-
+stream: the tracker (per emitted call of the last lookback + 10 min: its Sid, start, tracked values,
+and the fingerprint once a store has asked for it), the planner and the client.${drift === null ? '' : ` From hour 6 to hour ${lastHour} the stream's heap moved ${drift.toFixed(1)} %.`}${lastHour < 24 ? ` The run was cut at hour ${lastHour}.` : ''}
+${
+  results.saveCost === undefined
+    ? ''
+    : `
+A store saved while the stream runs (every cycle by default, as \`fileStore\` is) costs more: its
+first save builds each emitted call's fingerprint (a JSON array of the tracked values, ~140
+characters), which the tracker keeps from then on. Measured on a tracker alone fed 3 hours of calls
+at 1,000 a minute (${n(results.saveCost.trackedCalls)} calls): ${n(Math.round(results.saveCost.bytesPerCall))} bytes per call before a save,
+${n(Math.round(results.saveCost.bytesPerCallSaved))} after. The fingerprint is flattened when built: left as the rope of pieces a
+template literal makes, it took about 880 bytes a call (1,151 bytes per call after a save, before
+this was fixed).
+`
+}
 ## Goals
 
 | goal | result |
