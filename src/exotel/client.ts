@@ -174,6 +174,12 @@ export class ExotelClient {
   readonly #onRetry: ((context: Readonly<RetryContext>) => void) | undefined;
   #clockOffsetMs = 0;
   #closed = false;
+  /**
+   * Local time before which no request is sent: a 429's Retry-After (capped) says the account's
+   * quota is spent, so every request of this client waits, not only the one that got it (each
+   * would get its own 429 otherwise, and some APIs count those).
+   */
+  #pausedUntil = 0;
   readonly #inFlight = new Set<AbortController>();
   readonly #stats: ClientStats = { requests: 0, retries: 0, responses: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, rateLimited: 0, failures: 0 };
 
@@ -416,7 +422,12 @@ export class ExotelClient {
 
   /** Runs `task` through the limiter; gives up waiting when `signal` aborts. */
   #scheduled<T>(priority: number, signal: AbortSignal, task: () => Promise<T>): Promise<T> {
-    const job = this.#limiter.schedule({ priority }, () => (signal.aborted ? Promise.reject(new Error('aborted while queued')) : task()));
+    const job = this.#limiter.schedule({ priority }, async () => {
+      // Checked when the limiter starts the job: one queued before a 429 came back waits too.
+      await this.#untilResumed(signal);
+      if (signal.aborted) throw new Error('aborted while queued');
+      return task();
+    });
     return new Promise<T>((resolve, reject) => {
       const onAbort = () => reject(new Error('aborted while queued'));
       signal.addEventListener('abort', onAbort, { once: true });
@@ -431,6 +442,11 @@ export class ExotelClient {
         },
       );
     });
+  }
+
+  /** Waits out a pause set by a 429 (again, if another 429 lengthened it meanwhile). */
+  async #untilResumed(signal: AbortSignal): Promise<void> {
+    for (let wait = this.#pausedUntil - Date.now(); wait > 0 && !signal.aborted; wait = this.#pausedUntil - Date.now()) await sleep(wait, signal);
   }
 
   async #attempt(path: string, signal: AbortSignal): Promise<HttpResult> {
@@ -456,6 +472,8 @@ export class ExotelClient {
       );
     } catch (error) {
       if (error instanceof ExotelError && error.status === undefined) this.#stats.failures++;
+      const after = error instanceof ExotelError && error.code === 'ERR_EXOTEL_RATE_LIMITED' ? retryAfterOf.get(error) : undefined;
+      if (after !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + Math.min(after, this.#maxRetryAfterMs));
       throw error;
     }
   }

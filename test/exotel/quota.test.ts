@@ -124,6 +124,37 @@ describe('the quota against the simulator', () => {
     }
   });
 
+  it("holds every request after a 429 until its Retry-After has passed, not only the one that got it", async () => {
+    const c = await setup({}, { retries: 3 });
+    sim!.inject({ kind: 'rate-limit', retryAfter: 'seconds', retryAfterSeconds: 20 });
+    const results = await drive(Array.from({ length: 6 }, (_, i) => c.listPage({ pageSize: i + 1 })), 100);
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    const limited = sim!.history.filter((r) => r.status === 429);
+    expect(limited).toHaveLength(1);
+    const pausedAt = limited[0]!.at;
+    // Requests already on their way may land with the 429; nothing is sent in the 20 s after it.
+    const during = sim!.history.filter((r) => r.at > pausedAt && r.at < pausedAt + 20_000);
+    expect(during).toEqual([]);
+    expect(sim!.history.filter((r) => r.at >= pausedAt + 20_000).length).toBeGreaterThanOrEqual(1);
+    expect(c.stats().rateLimited).toBe(1);
+  });
+
+  it('gives up waiting out a 429 when the client closes', async () => {
+    const c = await setup({}, { retries: 3 });
+    sim!.inject({ kind: 'rate-limit', retryAfter: 'seconds', retryAfterSeconds: 60 });
+    const pending = Array.from({ length: 4 }, (_, i) => c.listPage({ pageSize: i + 1 }));
+    for (let i = 0; i < 50 && !sim!.history.some((r) => r.status === 429); i++) {
+      await clock.tickAsync(100);
+      await realTurn();
+    }
+    const closing = c.close();
+    const results = await drive([...pending, closing.then(() => undefined as never)], 100);
+    // Each request gave up without waiting out the minute, and none was sent after the 429.
+    expect(Date.now() - START).toBeLessThan(60_000);
+    for (const r of results.slice(0, 4)) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'ERR_ABORTED' });
+    expect(results.slice(0, 4).some((r) => r.status === 'rejected')).toBe(true);
+  });
+
   it('backs off exponentially on 5xx, each retry queued again through the limiter', async () => {
     const delays: number[] = [];
     const c = await setup({}, { retries: 4, onRetry: ({ delayMs }) => delays.push(delayMs) });
