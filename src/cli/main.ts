@@ -3,14 +3,9 @@
 import { processContext } from './context.js';
 import { runCli } from './run.js';
 
-// Some waits hold no ref'd handle (the quota limiter's slots come back on unref'd timers):
-// keep the process alive until the command has finished.
-const keepAlive = setInterval(() => undefined, 1 << 30);
-
 // No top-level await: the same file is bundled to CommonJS.
 runCli(process.argv.slice(2), processContext()).then(
   (code) => {
-    clearInterval(keepAlive);
     process.exitCode = code;
     // Let stdout drain; if a stray handle keeps the loop alive, leave anyway.
     setTimeout(() => process.exit(code), 2000).unref();
