@@ -1,24 +1,21 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Clock } from '@sinonjs/fake-timers';
 import { CallTracker } from '../../src/engine/tracker.js';
 import { createSimulator } from '../../src/simulator/index.js';
 import { SimulatorDispatcher } from '../../src/simulator/SimulatorDispatcher.js';
 import { createCallStream } from '../../src/stream/createCallStream.js';
-import { SIM_ACCOUNT, installClock, record, stopUnder } from '../stream/harness.js';
+import { SIM_ACCOUNT, clockPerTest, record, stopUnder } from '../stream/harness.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 0, 15, 6, 0, 0);
 
-let clock: Clock | undefined;
+const useClock = clockPerTest();
 afterEach(() => {
-  clock?.uninstall();
-  clock = undefined;
   vi.restoreAllMocks();
 });
 
 /** 15 simulated minutes of a stream over a busy simulated account: what it emitted, in order. */
 async function run(): Promise<string[]> {
-  clock = installClock(T0);
+  const clock = useClock(T0);
   const sim = createSimulator({ seed: 7, traffic: { callsPerMinute: 30, startAt: T0 - 40 * MINUTE } });
   const stream = createCallStream({
     ...SIM_ACCOUNT,
@@ -32,7 +29,6 @@ async function run(): Promise<string[]> {
   await clock.tickAsync(15 * MINUTE);
   await stopUnder(clock, stream);
   clock.uninstall();
-  clock = undefined;
   expect(seen.errors).toEqual([]);
   return seen.emissions.map(({ at, event }) =>
     event.type === 'callUpdated'

@@ -9,7 +9,7 @@ import type { RawCall } from '../../src/exotel/types.js';
 import { normalizeRecords } from '../../src/operators/normalizeRecords.js';
 import { trackCalls } from '../../src/operators/trackCalls.js';
 import type { CallStreamEvent } from '../../src/stream/types.js';
-import { TZ } from './fixtures.js';
+import { TZ, rawCall } from './fixtures.js';
 
 const T0 = Date.parse('2026-01-15T05:00:00Z');
 const SIDS = ['CA0', 'CA1', 'CA2', 'CA3'];
@@ -31,20 +31,7 @@ const fields = {
   Direction: fc.constantFrom<unknown>('inbound', 'outbound-api', '', null, 'sideways'),
 };
 
-const BASE = {
-  AccountSid: 'acme1',
-  DateCreated: '2026-01-15 10:00:00',
-  DateUpdated: '2026-01-15 10:03:00',
-  Status: 'completed',
-  StartTime: '2026-01-15 10:00:00',
-  EndTime: '2026-01-15 10:01:00',
-  Duration: '60',
-  Price: '1.500',
-  Direction: 'inbound',
-  To: '+918047000001',
-  AnsweredBy: 'human',
-  RecordingUrl: 'https://rec/a.mp3',
-};
+const BASE = { ...rawCall('', { RecordingUrl: 'https://rec/a.mp3' }), Sid: undefined };
 const UNSETTLED = { Duration: '', Price: null, EndTime: '' };
 
 // A version of a Sid's record: its settled (or unsettled) base with up to two fields varied.
@@ -55,7 +42,7 @@ const rawArb = (sid: number): fc.Arbitrary<unknown> =>
       weight: 30,
       arbitrary: fc
         .tuple(fc.boolean(), fc.array(fieldArb, { maxLength: 2 }))
-        .map(([settled, varied]) => ({ Sid: SIDS[sid], ...BASE, ...(settled ? {} : UNSETTLED), ...Object.fromEntries(varied) })),
+        .map(([settled, varied]) => ({ ...BASE, Sid: SIDS[sid], ...(settled ? {} : UNSETTLED), ...Object.fromEntries(varied) })),
     },
     { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 'CA0', [], { Sid: '' }, { Sid: 5, DateCreated: '2026-01-15 10:00:00', Status: 'completed' }) },
   );
@@ -129,18 +116,7 @@ describe('CallTracker.unchanged (the read path that skips normalizing)', () => {
 
   it('is true exactly for a re-read of an emitted Sid whose tracked values did not change', () => {
     const tracker = new CallTracker({ settleMs: 300_000, isSettled: defaultIsSettled, lookbackMs: 7_200_000 });
-    const raw = {
-      Sid: 'CA1',
-      DateCreated: '2026-01-15 10:00:00',
-      DateUpdated: '2026-01-15 10:03:00',
-      Status: 'completed',
-      StartTime: '2026-01-15 10:00:00',
-      EndTime: '2026-01-15 10:01:00',
-      Duration: '60',
-      Price: '1.500',
-      AnsweredBy: 'human',
-      RecordingUrl: 'https://rec/CA1.mp3',
-    };
+    const raw = rawCall('CA1', { RecordingUrl: 'https://rec/CA1.mp3' });
     const unsettled = { ...raw, Sid: 'CA2', Duration: '', Price: null, EndTime: '' };
     expect(tracker.unchanged(raw, OPTIONS)).toBe(false); // never seen
     expect(tracker.observe(normalizeCall(raw, OPTIONS), T0)).toHaveLength(1);

@@ -1,4 +1,5 @@
 import FakeTimers from '@sinonjs/fake-timers';
+import { afterEach } from 'vitest';
 import type { Clock } from '@sinonjs/fake-timers';
 import type { CallStream } from '../../src/stream/CallStream.js';
 import type { CallStreamEvent, Store } from '../../src/stream/types.js';
@@ -8,6 +9,22 @@ import type { SimulatedCall } from '../../src/simulator/types.js';
 /** A fake clock for Date and the timer functions; setImmediate and microtasks stay real, so I/O and promises run. */
 export function installClock(now: number): Clock {
   return FakeTimers.install({ now, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'], shouldAdvanceTime: false });
+}
+
+/**
+ * For a test file: returns `installClock` for use inside tests, and uninstalls every clock a test
+ * installed once it ends (newest first, so the real timers come back whatever the test did).
+ */
+export function clockPerTest(): (now: number) => Clock {
+  const installed: Clock[] = [];
+  afterEach(() => {
+    while (installed.length > 0) installed.pop()!.uninstall();
+  });
+  return (now) => {
+    const clock = installClock(now);
+    installed.push(clock);
+    return clock;
+  };
 }
 
 export interface Emission {

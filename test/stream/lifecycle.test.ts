@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { Clock } from '@sinonjs/fake-timers';
 import type { Observable } from 'rxjs';
 import { createSimulator } from '../../src/simulator/index.js';
@@ -10,19 +10,16 @@ import type { Call } from '../../src/exotel/types.js';
 import type { ExotelError } from '../../src/exotel/errors.js';
 import { memoryStore } from '../../src/stores/memoryStore.js';
 import { SimulatorDispatcher } from '../../src/simulator/SimulatorDispatcher.js';
-import { SIM_ACCOUNT, installClock, record, stopUnder } from './harness.js';
+import { SIM_ACCOUNT, clockPerTest, record, stopUnder } from './harness.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 0, 15, 6, 0, 0);
 
+const useClock = clockPerTest();
 let clock: Clock | undefined;
-afterEach(() => {
-  clock?.uninstall();
-  clock = undefined;
-});
 
 function setup(options: Partial<CallStreamOptions> = {}, simOptions: Parameters<typeof createSimulator>[0] = {}) {
-  clock = installClock(T0);
+  clock = useClock(T0);
   const sim = createSimulator({ seed: 3, settleDelayMs: 30_000, ...simOptions });
   const stream = createCallStream({
     ...SIM_ACCOUNT,

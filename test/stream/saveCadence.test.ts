@@ -1,20 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '@sinonjs/fake-timers';
+import { describe, expect, it } from 'vitest';
 import { createSimulator } from '../../src/simulator/index.js';
 import { createCallStream } from '../../src/stream/createCallStream.js';
 import type { CallStreamOptions, Store, StoreState } from '../../src/stream/types.js';
 import { memoryStore } from '../../src/stores/memoryStore.js';
 import { SimulatorDispatcher } from '../../src/simulator/SimulatorDispatcher.js';
-import { SIM_ACCOUNT, installClock, record, stopUnder } from './harness.js';
+import { SIM_ACCOUNT, clockPerTest, record, stopUnder } from './harness.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 0, 15, 6, 0, 0);
 
-let clock: Clock | undefined;
-afterEach(() => {
-  clock?.uninstall();
-  clock = undefined;
-});
+const useClock = clockPerTest();
 
 /** A store that counts its saves; `inner` keeps them. */
 function counting(inner: Store, saveIntervalMs?: number): Store & { saves: StoreState[] } {
@@ -31,7 +26,7 @@ function counting(inner: Store, saveIntervalMs?: number): Store & { saves: Store
 }
 
 function setup(options: Partial<CallStreamOptions>) {
-  clock = installClock(T0);
+  const clock = useClock(T0);
   const sim = createSimulator({ seed: 3, settleDelayMs: 30_000 });
   sim.addCall({ startAt: T0 - 20 * MINUTE, talkMs: 90_000 });
   sim.addCall({ startAt: T0 - 10 * MINUTE, talkMs: 30_000 });
