@@ -1,9 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CallTracker } from '../../src/engine/tracker.js';
 import { createSimulator } from '../../src/simulator/index.js';
-import { SimulatorDispatcher } from '../../src/simulator/SimulatorDispatcher.js';
-import { createCallStream } from '../../src/stream/createCallStream.js';
-import { SIM_ACCOUNT, clockPerTest, record, stopUnder } from '../stream/harness.js';
+import { clockPerTest, record, stopUnder, streamOn } from '../stream/harness.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 0, 15, 6, 0, 0);
@@ -17,14 +15,7 @@ afterEach(() => {
 async function run(): Promise<string[]> {
   const clock = useClock(T0);
   const sim = createSimulator({ seed: 7, traffic: { callsPerMinute: 30, startAt: T0 - 40 * MINUTE } });
-  const stream = createCallStream({
-    ...SIM_ACCOUNT,
-    baseUrl: 'http://127.0.0.1:9',
-    dispatcher: new SimulatorDispatcher(sim),
-    pollIntervalMs: 15_000,
-    lookbackMs: 3_600_000,
-    settleMs: 120_000,
-  });
+  const stream = streamOn(sim);
   const seen = record(stream);
   await clock.tickAsync(15 * MINUTE);
   await stopUnder(clock, stream);

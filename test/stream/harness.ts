@@ -2,7 +2,10 @@ import FakeTimers from '@sinonjs/fake-timers';
 import { afterEach } from 'vitest';
 import type { Clock } from '@sinonjs/fake-timers';
 import type { CallStream } from '../../src/stream/CallStream.js';
-import type { CallStreamEvent, Store } from '../../src/stream/types.js';
+import { createCallStream } from '../../src/stream/createCallStream.js';
+import { SimulatorDispatcher } from '../../src/simulator/SimulatorDispatcher.js';
+import type { Simulator } from '../../src/simulator/index.js';
+import type { CallStreamEvent, CallStreamOptions, Store } from '../../src/stream/types.js';
 import type { ExotelError } from '../../src/exotel/errors.js';
 import type { SimulatedCall } from '../../src/simulator/types.js';
 
@@ -40,6 +43,19 @@ export function record(stream: CallStream, into: { emissions: Emission[]; errors
 }
 
 export const SIM_ACCOUNT = { accountSid: 'acme1', apiKey: 'sim-key', apiToken: 'sim-token' } as const;
+
+/** A stream on a simulator answered in process, at the suites' usual cadence (15 s polls, 1 h lookback, 2 min settleMs). */
+export function streamOn(sim: Simulator, options: Partial<CallStreamOptions> = {}): CallStream {
+  return createCallStream({
+    ...SIM_ACCOUNT,
+    baseUrl: 'http://127.0.0.1:9',
+    dispatcher: new SimulatorDispatcher(sim),
+    pollIntervalMs: 15_000,
+    lookbackMs: 3_600_000,
+    settleMs: 120_000,
+    ...options,
+  });
+}
 
 /** Which stream a simulated call must appear on. */
 export const expectedType = (truth: SimulatedCall) => (truth.status === 'completed' ? 'callCompleted' : 'callFailed');

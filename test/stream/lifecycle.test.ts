@@ -9,8 +9,7 @@ import type { CallStreamOptions, CallUpdate, Store, StoreState } from '../../src
 import type { Call } from '../../src/exotel/types.js';
 import type { ExotelError } from '../../src/exotel/errors.js';
 import { memoryStore } from '../../src/stores/memoryStore.js';
-import { SimulatorDispatcher } from '../../src/simulator/SimulatorDispatcher.js';
-import { SIM_ACCOUNT, clockPerTest, record, stopUnder } from './harness.js';
+import { SIM_ACCOUNT, clockPerTest, record, stopUnder, streamOn } from './harness.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 0, 15, 6, 0, 0);
@@ -21,15 +20,7 @@ let clock: Clock | undefined;
 function setup(options: Partial<CallStreamOptions> = {}, simOptions: Parameters<typeof createSimulator>[0] = {}) {
   clock = useClock(T0);
   const sim = createSimulator({ seed: 3, settleDelayMs: 30_000, ...simOptions });
-  const stream = createCallStream({
-    ...SIM_ACCOUNT,
-    baseUrl: 'http://127.0.0.1:9',
-    dispatcher: new SimulatorDispatcher(sim),
-    pollIntervalMs: 15_000,
-    lookbackMs: 3_600_000,
-    settleMs: 120_000,
-    ...options,
-  });
+  const stream = streamOn(sim, options);
   return { sim, stream, clock };
 }
 

@@ -3,8 +3,7 @@ import { createSimulator } from '../../src/simulator/index.js';
 import { createCallStream } from '../../src/stream/createCallStream.js';
 import type { CallStreamOptions, Store, StoreState } from '../../src/stream/types.js';
 import { memoryStore } from '../../src/stores/memoryStore.js';
-import { SimulatorDispatcher } from '../../src/simulator/SimulatorDispatcher.js';
-import { SIM_ACCOUNT, clockPerTest, record, stopUnder } from './harness.js';
+import { SIM_ACCOUNT, clockPerTest, record, stopUnder, streamOn } from './harness.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 0, 15, 6, 0, 0);
@@ -30,7 +29,7 @@ function setup(options: Partial<CallStreamOptions>) {
   const sim = createSimulator({ seed: 3, settleDelayMs: 30_000 });
   sim.addCall({ startAt: T0 - 20 * MINUTE, talkMs: 90_000 });
   sim.addCall({ startAt: T0 - 10 * MINUTE, talkMs: 30_000 });
-  const stream = createCallStream({ ...SIM_ACCOUNT, baseUrl: 'http://127.0.0.1:9', dispatcher: new SimulatorDispatcher(sim), pollIntervalMs: 15_000, lookbackMs: 3_600_000, ...options });
+  const stream = streamOn(sim, options);
   return { sim, stream, clock };
 }
 
