@@ -75,6 +75,11 @@ export class CallTracker {
     this.#isSettled = options.isSettled;
   }
 
+  /** Records held (seen, waiting to settle). */
+  get heldCount(): number {
+    return this.#held.size;
+  }
+
   /** Sids tracked, held and emitted. */
   get size(): number {
     return this.#held.size + this.#emitted.size;

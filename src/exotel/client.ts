@@ -279,8 +279,8 @@ export class ExotelClient {
 
   /**
    * Every page of a listing, following `NextPageUri` as given, stopping on a missing, empty or
-   * null `NextPageUri` or an empty page. A Sid repeated within the listing is dropped from the later
-   * page. A `NextPageUri` that is not this account's call list, or that repeats, ends the listing
+   * null `NextPageUri` or an empty page. Every page answered is yielded, an empty one too (one
+   * request each). A Sid repeated within the listing is dropped from the later page. A `NextPageUri` that is not this account's call list, or that repeats, ends the listing
    * with an `ExotelResponseError`.
    */
   async *listAll(query: CallQuery, options: RequestOptions = {}): AsyncGenerator<CallPage> {
@@ -300,8 +300,9 @@ export class ExotelClient {
           }
           fresh.push(raw);
         }
-        if (fresh.length === received) yield page;
-        else if (fresh.length > 0) yield { ...page, calls: fresh };
+        yield fresh.length === received ? page : { ...page, calls: fresh };
+      } else {
+        yield page;
       }
       const next = page.nextPageUri;
       if (received === 0 || next === null) return;

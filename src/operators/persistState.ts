@@ -11,6 +11,8 @@ export interface PersistStateOptions {
   state: () => StoreState;
   /** A save that failed, as an `ERR_STORE` error; the stream goes on and the next cycle saves again. */
   onError?: (error: ExotelError) => void;
+  /** Told after each save that succeeded. */
+  onSaved?: () => void;
   /** Asked when a cycle completes: `false` skips this save (to save less often than every cycle). @default always true */
   shouldSave?: () => boolean;
 }
@@ -24,7 +26,7 @@ export interface PersistStateOptions {
  * cycle$.pipe(persistState({ store, state: () => ({ version: 1, checkpoint: planner.checkpoint(), emitted: tracker.emittedState() }) }));
  */
 export function persistState<T>(options: PersistStateOptions): MonoTypeOperatorFunction<T> {
-  const { store, state, onError, shouldSave } = options;
+  const { store, state, onError, onSaved, shouldSave } = options;
   return (source) =>
     new Observable<T>((subscriber) =>
       source.subscribe({
@@ -36,7 +38,10 @@ export function persistState<T>(options: PersistStateOptions): MonoTypeOperatorF
             return;
           }
           saveSerially(store, state).then(
-            () => subscriber.complete(),
+            () => {
+              onSaved?.();
+              subscriber.complete();
+            },
             (cause: unknown) => {
               onError?.(
                 cause instanceof ExotelError && cause.code === 'ERR_STORE'

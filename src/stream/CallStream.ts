@@ -17,9 +17,12 @@ import { trackCalls } from '../operators/trackCalls.js';
 import { saveSerially } from '../operators/internal/saveSerially.js';
 import { resolveOptions } from './resolveOptions.js';
 import type { ResolvedOptions } from './resolveOptions.js';
-import type { CallStreamEvent, CallStreamEvents, CallStreamLike, CallStreamOptions, CallUpdate, StoreState } from './types.js';
+import type { CallStreamEvent, CallStreamEvents, CallStreamLike, CallStreamOptions, CallStreamStats, CallStreamStatus, CallUpdate, ReadTierStats, StoreState } from './types.js';
 
-type Phase = 'idle' | 'running' | 'stopped';
+type Phase = CallStreamStatus['phase'];
+
+/** Read tiers whose reads decide how soon an event goes out (see `status().lagMs`). */
+const LATENCY_TIERS: ReadonlySet<string> = new Set(['fresh', 'settled', 'held']);
 
 /** Surfaces an exception thrown by a user's listener the way RxJS does: outside the poller. */
 function reportListenerError(error: unknown): void {
@@ -66,6 +69,13 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
   /** Local time of the last save that started (the scheduler's clock), for `saveIntervalMs`. */
   #lastSave = Number.NEGATIVE_INFINITY;
   #stopping: Promise<void> | undefined;
+  readonly #reads: Record<string, ReadTierStats> = {};
+  readonly #eventCounts = { callCompleted: 0, callFailed: 0, callUpdated: 0 };
+  readonly #errorCounts: Record<string, number> = {};
+  readonly #saves = { ok: 0, failed: 0 };
+  #lastReadAt: number | null = null;
+  /** API instant at which the last cycle whose latency reads all completed began. */
+  #latencyReadAt: number | null = null;
 
   constructor(options: CallStreamOptions) {
     super();
@@ -107,6 +117,36 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
   /** Records held waiting to settle plus emitted Sids remembered: bounded by the lookback horizon. */
   get trackedCalls(): number {
     return this.#tracker.size;
+  }
+
+  /** Counters since the stream was created (reads by tier, HTTP, events, errors, saves): a fresh object. */
+  stats(): CallStreamStats {
+    const reads: Record<string, ReadTierStats> = {};
+    for (const [tier, counts] of Object.entries(this.#reads)) reads[tier] = { ...counts };
+    return {
+      reads,
+      http: this.#client.stats(),
+      events: { ...this.#eventCounts },
+      errors: { ...this.#errorCounts },
+      saves: { ...this.#saves },
+    };
+  }
+
+  /** What the stream is doing now: phase, the API clock, held records, catch-up, lag (a frozen snapshot). */
+  status(): CallStreamStatus {
+    const apiTime = this.#now();
+    return Object.freeze({
+      phase: this.#phase,
+      apiTime,
+      clockOffsetMs: this.#client.clockOffsetMs,
+      heldCalls: this.#tracker.heldCount,
+      trackedCalls: this.#tracker.size,
+      catchingUp: this.#planner.catchingUp,
+      lastReadAt: this.#lastReadAt,
+      lagMs: this.#latencyReadAt === null ? null : Math.max(0, apiTime - this.#latencyReadAt),
+      estimatedRequestsPerMinute: this.#planner.estimatedRequestsPerMinute(),
+      maxRequestsPerMinute: this.#options.maxRequestsPerMinute,
+    });
   }
 
   /** Starts polling without a subscriber. Does nothing once started or stopped. */
@@ -192,14 +232,20 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
     const { timeZone, details, readConcurrency, store } = this.#options;
     const normalizeOptions = { timeZone, details };
     return defer(() => {
-      const reads = [...this.#planner.plan(this.#now(), this.#tracker.heldSids())].sort((a, b) => a.priority - b.priority);
+      const startedAt = this.#now();
+      const reads = [...this.#planner.plan(startedAt, this.#tracker.heldSids())].sort((a, b) => a.priority - b.priority);
+      let latencyFailed = false;
       // Checked when planning too: on a quota far too small, a cycle can take minutes to complete.
       this.#checkQuota();
       return from(reads).pipe(
         readPlanned<PlannedRead>({
           client,
           concurrency: readConcurrency,
-          onComplete: (read, result) => this.#planner.complete(read, result, this.#now()),
+          onComplete: (read, result) => {
+            this.#countRead(read.kind, result);
+            if (!result.ok && LATENCY_TIERS.has(read.kind)) latencyFailed = true;
+            this.#planner.complete(read, result, this.#now());
+          },
           onError: (error) => this.#report(asExotelError(error)),
         }),
         normalizeRecords({
@@ -210,15 +256,41 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
           unchanged: (raw) => this.#tracker.unchanged(raw, normalizeOptions),
         }),
         trackCalls(this.#tracker, this.#now, { keepFrom: () => this.#planner.oldestPlanned() }),
-        persistState({ store, state: () => this.#snapshot(), onError: (error) => this.#report(error), shouldSave: this.#shouldSave }),
+        persistState({
+          store,
+          state: () => this.#snapshot(),
+          onError: (error) => {
+            this.#saves.failed++;
+            this.#report(error);
+          },
+          onSaved: () => {
+            this.#saves.ok++;
+          },
+          shouldSave: this.#shouldSave,
+        }),
         tap({
           complete: () => {
+            // A cycle planned before the first answer read the local clock, which may be ahead of the API's.
+            const began = Math.min(startedAt, this.#now());
+            if (!latencyFailed) this.#latencyReadAt = Math.max(this.#latencyReadAt ?? began, began);
             this.#checkQuota();
             this.#cycleEnded.next();
           },
         }),
       );
     });
+  }
+
+  #countRead(tier: string, result: { ok: boolean; records: number; requests: number }): void {
+    const counts = (this.#reads[tier] ??= { ok: 0, failed: 0, requests: 0, records: 0 });
+    if (result.ok) {
+      counts.ok++;
+      this.#lastReadAt = this.#now();
+    } else {
+      counts.failed++;
+    }
+    counts.requests += result.requests;
+    counts.records += result.records;
   }
 
   #shouldSave = (): boolean => {
@@ -255,6 +327,7 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
   }
 
   #dispatch(event: CallStreamEvent): void {
+    this.#eventCounts[event.type]++;
     this.#events.next(event);
     try {
       if (event.type === 'callUpdated') {
@@ -269,7 +342,8 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
   }
 
   #report(error: ExotelError): void {
-    if (this.#phase === 'stopped') return;
+    if (this.#phase === 'stopped' || this.#phase === 'failed') return;
+    this.#errorCounts[error.code] = (this.#errorCounts[error.code] ?? 0) + 1;
     this.#errors.next(error);
     try {
       this.emit('error', error);
@@ -283,7 +357,7 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
     if (this.#stopping) return this.#stopping;
     const wasRunning = this.#phase === 'running';
     if (failure !== undefined && failure instanceof ExotelError) this.#report(failure);
-    this.#phase = 'stopped';
+    this.#phase = failure === undefined ? 'stopped' : 'failed';
     // Unsubscribing aborts the requests in flight and clears the poll timer.
     this.#run?.unsubscribe();
     this.#run = undefined;
@@ -292,7 +366,9 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       if (wasRunning && this.#loaded) {
         try {
           await saveSerially(this.#options.store, () => this.#snapshot());
+          this.#saves.ok++;
         } catch (cause) {
+          this.#saves.failed++;
           problems.push(storeError('Could not save the stream\'s state', cause));
         }
       }
@@ -304,6 +380,7 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       // Whatever happens while closing, the observables must still complete.
       await this.#client.close().catch(() => undefined);
       for (const problem of problems) {
+        this.#errorCounts[problem.code] = (this.#errorCounts[problem.code] ?? 0) + 1;
         this.#errors.next(problem);
         this.#emitSafely(problem);
       }

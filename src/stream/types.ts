@@ -7,6 +7,7 @@ import type Bottleneck from 'bottleneck';
 import type { Dispatcher } from 'undici';
 import type { Call, CallDirection, CallStatus } from '../exotel/types.js';
 import type { ExotelError } from '../exotel/errors.js';
+import type { ClientStats } from '../exotel/client.js';
 
 /** Filters applied to every read the stream makes. */
 export interface CallStreamFilters {
@@ -149,6 +150,60 @@ export interface CallStreamOptions {
   scheduler?: SchedulerLike;
 }
 
+/** Counters of one read tier (see docs/engine.md): listings that completed or failed, and what they took. */
+export interface ReadTierStats {
+  /** Listings read completely (every page). */
+  ok: number;
+  /** Listings given up on (retries ran out, or a fatal error); what they covered is planned again. */
+  failed: number;
+  /** Pages answered (requests that got a page), of both. */
+  requests: number;
+  /** Records listed, of both. */
+  records: number;
+}
+
+/** Counters since the stream was created, for metrics (`CallStream.stats()`). A fresh object each call. */
+export interface CallStreamStats {
+  /** By read tier: `held`, `fresh`, `settled`, `sweep`, `slice`, `catchup` (and any tier a later engine adds). */
+  reads: Record<string, ReadTierStats>;
+  /** The client's HTTP counters: attempts sent, retries, responses by status class, 429s, network failures. */
+  http: ClientStats;
+  /** Events emitted, by type. */
+  events: { callCompleted: number; callFailed: number; callUpdated: number };
+  /** Errors reported on `errors$` (non-fatal and fatal), by `code`. */
+  errors: Record<string, number>;
+  /** Saves of the store that succeeded and that failed. */
+  saves: { ok: number; failed: number };
+}
+
+/** What a stream is doing now (`CallStream.status()`), for health checks and dashboards. A frozen snapshot. */
+export interface CallStreamStatus {
+  /** `idle` before the first subscription or `start()`, `running`, `stopped` after `stop()`, `failed` after a fatal error. */
+  phase: 'idle' | 'running' | 'stopped' | 'failed';
+  /** The API's clock now, as the stream estimates it (epoch ms): local time plus `clockOffsetMs`. */
+  apiTime: number;
+  /** The API's clock minus the local clock (ms), from the server's `Date` headers; 0 before any answer. */
+  clockOffsetMs: number;
+  /** Records held waiting to settle. */
+  heldCalls: number;
+  /** Held records plus emitted Sids remembered (bounded by the lookback horizon). */
+  trackedCalls: number;
+  /** Whether start times missed while nothing polled (a restart, an outage) are still being read. */
+  catchingUp: boolean;
+  /** API-clock instant of the last listing that completed, or null before the first. */
+  lastReadAt: number | null;
+  /**
+   * How long ago (API clock, ms) the reads that decide latency last completed: the newest start
+   * times and the held Sids. Close to `pollIntervalMs` while healthy; it grows during an outage.
+   * Null before the first such read completed.
+   */
+  lagMs: number | null;
+  /** Requests a minute the current read plan needs at the observed call rate. */
+  estimatedRequestsPerMinute: number;
+  /** The quota the plan fits itself into. */
+  maxRequestsPerMinute: number;
+}
+
 /** The object `createCallStream()` returns. */
 export interface CallStreamLike {
   readonly callCompleted$: Observable<Call>;
@@ -160,4 +215,8 @@ export interface CallStreamLike {
   start(): void;
   /** Completes every observable, frees sockets, timers and the limiter. */
   stop(): Promise<void>;
+  /** Counters since the stream was created (reads by tier, HTTP, events, errors, saves). */
+  stats(): CallStreamStats;
+  /** What the stream is doing now (phase, clock, held records, catch-up, lag). */
+  status(): CallStreamStatus;
 }
