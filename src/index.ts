@@ -3,24 +3,12 @@
 // --- stream/: createCallStream and the CallStream object ------------------------------------
 export { createCallStream } from './stream/createCallStream.js';
 export { CallStream } from './stream/CallStream.js';
-export type {
-  CallCompletedEvent,
-  CallFailedEvent,
-  CallStreamEvent,
-  CallStreamEvents,
-  CallStreamFilters,
-  CallStreamLike,
-  CallStreamOptions,
-  CallUpdate,
-  CallUpdatedEvent,
-  SettleContext,
-  Store,
-  StoreState,
-} from './stream/types.js';
+export type { CallStreamEvents, CallStreamLike, CallStreamOptions } from './stream/types.js';
 
 // --- stores/ ----------------------------------------------------------------------------------
 export { memoryStore } from './stores/memoryStore.js';
 export { fileStore } from './stores/fileStore.js';
+export type { Store, StoreState } from './stores/types.js';
 
 // --- operators/: the parts of the pipeline, for composing your own ------------------------------
 export { pollEvery } from './operators/pollEvery.js';
@@ -45,12 +33,13 @@ export type { PlannedRead, PlannerOptions, ReadKind } from './engine/planner.js'
 export { defaultIsSettled } from './engine/settle.js';
 export { classifyCall } from './engine/classify.js';
 export { TRACKED_FIELDS, applyFingerprint, changedFields, fingerprint } from './engine/fingerprint.js';
+export type { CallCompletedEvent, CallFailedEvent, CallStreamEvent, CallUpdate, CallUpdatedEvent, SettleContext } from './engine/types.js';
 
 // --- exotel/: the API boundary -------------------------------------------------------------------
 export { ExotelClient } from './exotel/client.js';
 export type { ClientStats, ExotelClientOptions, RequestOptions, RetryContext } from './exotel/client.js';
 export { buildCallQuery } from './exotel/query.js';
-export type { CallQuery, CallQueryContext, DateCreatedBound, RangeFilter } from './exotel/query.js';
+export type { CallQuery, CallQueryContext, CallStreamFilters, DateCreatedBound, RangeFilter } from './exotel/query.js';
 export { normalizeCall } from './exotel/normalize.js';
 export type { NormalizeCallOptions } from './exotel/normalize.js';
 export { createQuotaLimiter } from './exotel/limiter.js';

@@ -1,5 +1,5 @@
 import type { Call, RawCall } from '../exotel/types.js';
-import type { CallStreamEvent, SettleContext, StoreState } from '../stream/types.js';
+import type { CallStreamEvent, EmittedState, SettleContext } from './types.js';
 import { InvalidOptionError } from '../exotel/errors.js';
 import { readTrackedValues } from '../exotel/normalize.js';
 import type { NormalizeCallOptions, TrackedRead } from '../exotel/normalize.js';
@@ -170,8 +170,8 @@ export class CallTracker {
   }
 
   /** Emitted entries, for the store: sid → { dateCreated, fingerprint }. A fresh object. */
-  emittedState(): StoreState['emitted'] {
-    const state: StoreState['emitted'] = {};
+  emittedState(): EmittedState {
+    const state: EmittedState = {};
     for (const [sid, entry] of this.#emitted) {
       state[sid] = { dateCreated: entry.dateCreated, fingerprint: entry.values === null ? (entry.fingerprint ?? '') : entry.values.fingerprint };
     }
@@ -184,7 +184,7 @@ export class CallTracker {
    * Entries already emitted by this tracker win (they are newer). Throws a TypeError naming the
    * Sid on an entry of the wrong shape.
    */
-  restore(emitted: StoreState['emitted']): void {
+  restore(emitted: EmittedState): void {
     if (typeof emitted !== 'object' || emitted === null) throw new TypeError(`Expected the emitted state to be an object, got ${String(emitted)}`);
     for (const [sid, entry] of Object.entries(emitted)) {
       if (

@@ -51,6 +51,15 @@ export interface CallQuery {
   details?: boolean;
 }
 
+/**
+ * Filters applied to every read a stream makes: the number, direction and status filters of a
+ * `CallQuery` (statuses only of ended calls: the API never lists the others).
+ */
+export type CallStreamFilters = Pick<CallQuery, 'direction' | 'phoneNumber' | 'to' | 'from'> & {
+  /** Only these final statuses. */
+  status?: CallStatus | CallStatus[];
+};
+
 /** What `buildCallQuery` needs besides the query. */
 export interface CallQueryContext {
   /** Zone of the account's naive timestamps (an IANA name). */

@@ -1,55 +1,23 @@
 /**
  * The public contract of a call stream (see the README): options, events and the CallStream face.
  * Code outside this repository is written against these names; extend, never change.
+ *
+ * Each type is declared by the layer that produces it and re-exported here: the filters by
+ * `exotel/` (they are a part of a `CallQuery`), the events and the settle context by `engine/`,
+ * `Store` and `StoreState` by `stores/`.
  */
 import type { Observable, SchedulerLike } from 'rxjs';
 import type Bottleneck from 'bottleneck';
 import type { Dispatcher } from 'undici';
-import type { Call, CallDirection, CallStatus } from '../exotel/types.js';
+import type { Call } from '../exotel/types.js';
 import type { ExotelError } from '../exotel/errors.js';
+import type { CallStreamFilters } from '../exotel/query.js';
+import type { CallStreamEvent, CallUpdate, SettleContext } from '../engine/types.js';
+import type { Store } from '../stores/types.js';
 
-/** Filters applied to every read the stream makes. */
-export interface CallStreamFilters {
-  direction?: CallDirection | CallDirection[];
-  /** ExoPhone(s), E.164, at most 5. */
-  phoneNumber?: string | string[];
-  /** Customer number(s), E.164, at most 5. */
-  to?: string | string[];
-  /** Number(s) called first, E.164, at most 5. */
-  from?: string | string[];
-  /** Only these final statuses. */
-  status?: CallStatus | CallStatus[];
-}
-
-/** Context handed to a custom settle predicate (frozen). */
-export interface SettleContext {
-  /** The call as last read. */
-  call: Call;
-  /** Milliseconds the record has been held since it was first seen. */
-  heldMs: number;
-}
-
-/** Emitted once per Sid, when a call has settled (or was held `settleMs`). */
-export type CallCompletedEvent = { type: 'callCompleted'; call: Call };
-export type CallFailedEvent = { type: 'callFailed'; call: Call };
-
-/** A change to a call after it was emitted. `changes` names the camelCase fields that changed. */
-export interface CallUpdate {
-  /** The call as just read. */
-  call: Call;
-  /**
-   * The call as last emitted, rebuilt from what is remembered per Sid (its `TRACKED_FIELDS` and
-   * `dateUpdated`), so it is the same after a restart. Other fields, `raw` included, are the
-   * current read's: only the tracked values are kept per emitted call, not its record.
-   */
-  previous: Call;
-  /** The camelCase fields that changed (`'dateUpdated'` too when it moved with them). */
-  changes: Array<keyof Call | string>;
-}
-export type CallUpdatedEvent = { type: 'callUpdated' } & CallUpdate;
-
-/** The union on `events$`. */
-export type CallStreamEvent = CallCompletedEvent | CallFailedEvent | CallUpdatedEvent;
+export type { CallStreamFilters } from '../exotel/query.js';
+export type { CallCompletedEvent, CallFailedEvent, CallStreamEvent, CallUpdate, CallUpdatedEvent, SettleContext } from '../engine/types.js';
+export type { Store, StoreState } from '../stores/types.js';
 
 /** Events of the EventEmitter3 face. */
 export interface CallStreamEvents {
@@ -57,32 +25,6 @@ export interface CallStreamEvents {
   callFailed: [call: Call];
   callUpdated: [update: CallUpdate];
   error: [error: ExotelError];
-}
-
-/** Where the stream remembers what it emitted, and when it last polled. */
-export interface Store {
-  /** The last saved state, or undefined when there is none yet. */
-  load(): Promise<StoreState | undefined>;
-  /** Replaces the saved state (atomically, where the store can). */
-  save(state: StoreState): Promise<void>;
-  /** Releases what the store holds (files, connections). */
-  close?(): Promise<void>;
-  /**
-   * How often this store wants saving, when the stream's own `saveIntervalMs` is not given
-   * (milliseconds, or `Infinity`: only when the stream stops or fails). `memoryStore()` says
-   * `Infinity`: its state dies with the process, so saving it every cycle would protect nothing.
-   * @default 0 (after every poll cycle)
-   */
-  readonly saveIntervalMs?: number;
-}
-
-/** What a store keeps. JSON-serializable. */
-export interface StoreState {
-  version: 1;
-  /** The API-clock instant up to which every listing was read completely (epoch ms), or null. */
-  checkpoint: number | null;
-  /** Per Sid emitted inside the lookback horizon: its start (epoch ms) and fingerprint of the fields that matter. */
-  emitted: Record<string, { dateCreated: number; fingerprint: string }>;
 }
 
 export interface CallStreamOptions {
