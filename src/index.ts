@@ -56,7 +56,7 @@ export {
   isExotelHttpError,
   isMalformedRecordError,
 } from './exotel/errors.js';
-export type { ExotelErrorCode, ExotelErrorOptions } from './exotel/errors.js';
+export type { ExotelErrorCode, ExotelErrorOptions, ExotelHttpErrorCode, ExotelHttpErrorOptions, ExotelNetworkErrorCode } from './exotel/errors.js';
 export type {
   Call,
   CallDetails,

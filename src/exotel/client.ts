@@ -10,18 +10,29 @@ import type Bottleneck from 'bottleneck';
 import pRetry from 'p-retry';
 import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
+import {
+  assertKnownOptions,
+  assertOptionsObject,
+  dispatcherOption,
+  functionOption,
+  integerOption,
+  limiterOption,
+  requestsPerMinuteOption,
+  retriesOption,
+  timeZoneOption,
+} from './assert.js';
 import { basicAuthorization, resolveBase, validateAccountSid } from './credentials.js';
 import type { BaseLocation } from './credentials.js';
 import { ExotelError, ExotelResponseError, InvalidOptionError } from './errors.js';
 import { abortedError, getJson, pathOf, retryAfterOf } from './http.js';
 import type { HttpResult } from './http.js';
 import { createQuotaLimiter } from './limiter.js';
+import { isSid } from './limits.js';
 import { readCallPage, resolvePageUri } from './paging.js';
 import type { CallPage } from './paging.js';
 import { buildCallQuery } from './query.js';
 import type { CallQuery } from './query.js';
 import { backoffDelay, isTransientError, parseRetryAfter } from './retry.js';
-import { assertTimeZone } from './time.js';
 import type { RawCall } from './types.js';
 
 /** What `onRetry` is told before each retry (frozen). */
@@ -103,10 +114,8 @@ export interface ClientStats {
   failures: number;
 }
 
+// timeZone, maxRequestsPerMinute and retries: their defaults are part of their rules (./assert.ts).
 const DEFAULTS = {
-  timeZone: 'Asia/Kolkata',
-  maxRequestsPerMinute: 200,
-  retries: 5,
   retryMinTimeoutMs: 1_000,
   retryMaxTimeoutMs: 30_000,
   maxRetryAfterMs: 120_000,
@@ -120,21 +129,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'retryMinTimeoutMs', 'retryMaxTimeoutMs', 'maxRetryAfterMs', 'connectTimeoutMs', 'headersTimeoutMs', 'bodyTimeoutMs', 'dispatcher', 'onRetry',
 ]);
 
-const CALL_SID = /^[A-Za-z0-9_-]{1,128}$/;
-
-function integer(name: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new InvalidOptionError(name, `an integer, ${min} or more`, value);
-  }
-  return value;
-}
-
-/** A value reduced to its kind (`<redacted string>`), for values that may be secrets. */
-function typeOnly(value: unknown): unknown {
-  if (value === undefined || value === null || typeof value === 'boolean') return value;
-  return `<redacted ${typeof value}>`;
-}
+const MAX = Number.MAX_SAFE_INTEGER;
 
 function statusClass(status: number): keyof ClientStats['responses'] | undefined {
   if (status >= 100 && status < 200) return '1xx';
@@ -184,53 +179,34 @@ export class ExotelClient {
   readonly #stats: ClientStats = { requests: 0, retries: 0, responses: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, rateLimited: 0, failures: 0 };
 
   constructor(options: ExotelClientOptions) {
-    if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'an object', options);
-    for (const key of Object.keys(options)) {
-      // An unknown key may be a misspelt credential (`apitoken`): say what kind of value, never the value.
-      if (!KNOWN_OPTIONS.has(key)) throw new InvalidOptionError(key, 'absent: it is not an option of ExotelClient', typeOnly((options as unknown as Record<string, unknown>)[key]));
-    }
+    assertOptionsObject('options', options);
+    assertKnownOptions(options, KNOWN_OPTIONS, 'ExotelClient');
     this.accountSid = validateAccountSid(options.accountSid);
     this.#authorization = basicAuthorization(options.apiKey ?? process.env.EXOTEL_API_KEY, options.apiToken ?? process.env.EXOTEL_API_TOKEN);
     this.#base = resolveBase(options.baseUrl, options.subdomain);
+    this.timeZone = timeZoneOption('timeZone', options.timeZone);
 
-    const timeZone = options.timeZone ?? DEFAULTS.timeZone;
-    try {
-      assertTimeZone(timeZone);
-    } catch {
-      throw new InvalidOptionError('timeZone', 'an IANA time zone such as `Asia/Kolkata`', timeZone);
-    }
-    this.timeZone = timeZone;
-
-    const maxRequestsPerMinute = integer('maxRequestsPerMinute', options.maxRequestsPerMinute, DEFAULTS.maxRequestsPerMinute, 1);
-    this.#retries = integer('retries', options.retries, DEFAULTS.retries, 0);
-    this.#retryMinTimeoutMs = integer('retryMinTimeoutMs', options.retryMinTimeoutMs, DEFAULTS.retryMinTimeoutMs, 0);
-    this.#retryMaxTimeoutMs = integer('retryMaxTimeoutMs', options.retryMaxTimeoutMs, Math.max(DEFAULTS.retryMaxTimeoutMs, this.#retryMinTimeoutMs), 0);
+    const maxRequestsPerMinute = requestsPerMinuteOption(options.maxRequestsPerMinute);
+    this.#retries = retriesOption(options.retries);
+    this.#retryMinTimeoutMs = integerOption('retryMinTimeoutMs', options.retryMinTimeoutMs, 0, MAX, DEFAULTS.retryMinTimeoutMs);
+    this.#retryMaxTimeoutMs = integerOption('retryMaxTimeoutMs', options.retryMaxTimeoutMs, 0, MAX, Math.max(DEFAULTS.retryMaxTimeoutMs, this.#retryMinTimeoutMs));
     if (this.#retryMaxTimeoutMs < this.#retryMinTimeoutMs) {
       throw new InvalidOptionError('retryMaxTimeoutMs', `an integer, \`retryMinTimeoutMs\` (${this.#retryMinTimeoutMs}) or more`, options.retryMaxTimeoutMs);
     }
-    this.#maxRetryAfterMs = integer('maxRetryAfterMs', options.maxRetryAfterMs, DEFAULTS.maxRetryAfterMs, 0);
-    const connectTimeoutMs = integer('connectTimeoutMs', options.connectTimeoutMs, DEFAULTS.connectTimeoutMs, 1);
-    this.#headersTimeoutMs = integer('headersTimeoutMs', options.headersTimeoutMs, DEFAULTS.headersTimeoutMs, 1);
-    this.#bodyTimeoutMs = integer('bodyTimeoutMs', options.bodyTimeoutMs, DEFAULTS.bodyTimeoutMs, 1);
-
-    if (options.onRetry !== undefined && typeof options.onRetry !== 'function') throw new InvalidOptionError('onRetry', 'a function', options.onRetry);
-    this.#onRetry = options.onRetry;
-
-    if (options.limiter !== undefined) {
-      const l = options.limiter as unknown as { schedule?: unknown } | null;
-      if (typeof l !== 'object' || l === null || typeof l.schedule !== 'function') throw new InvalidOptionError('limiter', 'a Bottleneck instance', options.limiter);
-    }
-    if (options.dispatcher !== undefined) {
-      const d = options.dispatcher as unknown as { request?: unknown } | null;
-      if (typeof d !== 'object' || d === null || typeof d.request !== 'function') throw new InvalidOptionError('dispatcher', 'an undici Dispatcher (Agent, Pool, Client)', options.dispatcher);
-    }
+    this.#maxRetryAfterMs = integerOption('maxRetryAfterMs', options.maxRetryAfterMs, 0, MAX, DEFAULTS.maxRetryAfterMs);
+    const connectTimeoutMs = integerOption('connectTimeoutMs', options.connectTimeoutMs, 1, MAX, DEFAULTS.connectTimeoutMs);
+    this.#headersTimeoutMs = integerOption('headersTimeoutMs', options.headersTimeoutMs, 1, MAX, DEFAULTS.headersTimeoutMs);
+    this.#bodyTimeoutMs = integerOption('bodyTimeoutMs', options.bodyTimeoutMs, 1, MAX, DEFAULTS.bodyTimeoutMs);
+    this.#onRetry = functionOption<(context: Readonly<RetryContext>) => void>('onRetry', options.onRetry);
+    const limiter = limiterOption(options.limiter);
+    const dispatcher = dispatcherOption(options.dispatcher);
 
     // Everything is validated: only now create what must be closed.
-    this.#ownLimiter = options.limiter === undefined;
-    this.#limiter = options.limiter ?? createQuotaLimiter({ maxRequestsPerMinute, id: `exotel-${this.accountSid}` });
-    this.#ownDispatcher = options.dispatcher === undefined;
+    this.#ownLimiter = limiter === undefined;
+    this.#limiter = limiter ?? createQuotaLimiter({ maxRequestsPerMinute, id: `exotel-${this.accountSid}` });
+    this.#ownDispatcher = dispatcher === undefined;
     this.#dispatcher =
-      options.dispatcher ??
+      dispatcher ??
       new Agent({
         connect: { timeout: connectTimeoutMs },
         headersTimeout: this.#headersTimeoutMs,
@@ -309,13 +285,13 @@ export class ExotelClient {
       try {
         path = resolvePageUri(next, this.accountSid);
       } catch {
-        throw new ExotelResponseError('ERR_EXOTEL_MALFORMED_RESPONSE', `Exotel API handed a NextPageUri that is not this account's call list: ${JSON.stringify(next.slice(0, 200))}`, {
+        throw new ExotelResponseError(`Exotel API handed a NextPageUri that is not this account's call list: ${JSON.stringify(next.slice(0, 200))}`, {
           method: 'GET',
           url: page.requestUrl,
         });
       }
       if (visited.has(path)) {
-        throw new ExotelResponseError('ERR_EXOTEL_MALFORMED_RESPONSE', `Exotel API handed the same NextPageUri twice in one listing (${pathOf(path)}): the listing would never end`, {
+        throw new ExotelResponseError(`Exotel API handed the same NextPageUri twice in one listing (${pathOf(path)}): the listing would never end`, {
           method: 'GET',
           url: page.requestUrl,
         });
@@ -327,13 +303,13 @@ export class ExotelClient {
 
   /** One call by Sid (`GET /v1/Accounts/<sid>/Calls/<CallSid>.json`), as received. */
   async getCall(sid: string, options: RequestOptions & { details?: boolean } = {}): Promise<RawCall> {
-    if (typeof sid !== 'string' || !CALL_SID.test(sid)) throw new InvalidOptionError('sid', 'a call Sid (letters, digits, `_` or `-`)', sid);
+    if (typeof sid !== 'string' || !isSid(sid)) throw new InvalidOptionError('sid', 'a call Sid (letters, digits, `_` or `-`)', sid);
     if (options.details !== undefined && typeof options.details !== 'boolean') throw new InvalidOptionError('details', 'a boolean', options.details);
     const path = `${this.#base.pathPrefix}/v1/Accounts/${this.accountSid}/Calls/${sid}.json${options.details ? '?details=true' : ''}`;
     return this.#get(path, options, (result) => {
       const call = (result.body as { Call?: unknown } | null)?.Call;
       if (typeof call !== 'object' || call === null || Array.isArray(call)) {
-        throw new ExotelResponseError('ERR_EXOTEL_MALFORMED_RESPONSE', `Exotel API answered GET ${pathOf(path)} with a body without a \`Call\` object`, {
+        throw new ExotelResponseError(`Exotel API answered GET ${pathOf(path)} with a body without a \`Call\` object`, {
           status: result.status,
           method: 'GET',
           url: this.#url(path),

@@ -40,7 +40,7 @@ describe('createCallStream options', () => {
     [{ scheduler: {} }, 'scheduler', 'an RxJS scheduler'],
     [{ accountSid: '' }, 'accountSid', '`""` (string)'],
     [{ accountSid: 'ac/../x' }, 'accountSid', '`"ac/../x"` (string)'],
-    [{ subdomain: 'api.exotel.com' }, 'baseUrl', 'absent when `subdomain` is given'],
+    [{ subdomain: 'api.exotel.com' }, 'subdomain', 'absent when `baseUrl` is given'],
   ])('rejects %j naming `%s`', (override, option, shown) => {
     const error = rejection({ ...base, ...override });
     expect(error.option).toBe(option);
