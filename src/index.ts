@@ -32,7 +32,7 @@ export { ReadPlanner } from './engine/planner.js';
 export type { PlannedRead, PlannerOptions, ReadKind } from './engine/planner.js';
 export { defaultIsSettled } from './engine/settle.js';
 export { classifyCall } from './engine/classify.js';
-export { TRACKED_FIELDS, applyFingerprint, changedFields, fingerprint } from './engine/fingerprint.js';
+export { applyFingerprint, changedFields, fingerprint } from './engine/fingerprint.js';
 export type { CallCompletedEvent, CallFailedEvent, CallStreamEvent, CallUpdate, CallUpdatedEvent, SettleContext } from './engine/types.js';
 
 // --- exotel/: the API boundary -------------------------------------------------------------------
@@ -41,6 +41,8 @@ export type { ClientStats, ExotelClientOptions, RequestOptions, RetryContext } f
 export { buildCallQuery } from './exotel/query.js';
 export type { CallQuery, CallQueryContext, CallStreamFilters, DateCreatedBound, RangeFilter } from './exotel/query.js';
 export { normalizeCall } from './exotel/normalize.js';
+export { TRACKED_FIELDS } from './exotel/trackedFields.js';
+export type { TrackedField } from './exotel/trackedFields.js';
 export type { NormalizeCallOptions } from './exotel/normalize.js';
 export { createQuotaLimiter } from './exotel/limiter.js';
 export type { QuotaLimiterOptions } from './exotel/limiter.js';

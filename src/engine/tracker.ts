@@ -3,7 +3,7 @@ import type { CallStreamEvent, EmittedState, SettleContext } from './types.js';
 import { assertOptionsObject, functionOption, integerOption, lookbackOption, settleOption } from '../exotel/assert.js';
 import { InvalidOptionError } from '../exotel/errors.js';
 import { readTrackedValues } from '../exotel/normalize.js';
-import type { NormalizeCallOptions, TrackedRead } from '../exotel/normalize.js';
+import type { NormalizeCallOptions } from '../exotel/normalize.js';
 import { classifyCall } from './classify.js';
 import { TrackedValues, applyFingerprint, changedFields } from './fingerprint.js';
 
@@ -39,9 +39,6 @@ interface Emitted {
   // As restored; null once `values` are set (their fingerprint is built when the store asks).
   fingerprint: string | null;
 }
-
-// Filled by `unchanged` for each record and compared at once: one object for every record.
-const scratch: TrackedRead = { status: 'completed', startTime: null, endTime: null, duration: null, price: null, answeredBy: null, recordingUrl: null, dateUpdated: null };
 
 /**
  * One entry per Sid inside the lookback horizon: held (seen, waiting to settle) or emitted (its
@@ -126,7 +123,9 @@ export class CallTracker {
       return false;
     }
     const values = entry.values;
-    return values !== null && readTrackedValues(raw, options, scratch) && values.matchesRead(scratch);
+    if (values === null) return false;
+    const read = readTrackedValues(raw, options);
+    return read !== undefined && values.matchesRead(read);
   }
 
   /** Held records whose `settleMs` has run out by `now`: emitted now, as they are, oldest first. */
