@@ -1,4 +1,4 @@
-import { ExotelClient } from '../src/exotel/client.js';
+import { ExotelClient } from '../src/exotel/ExotelClient.js';
 import { normalizeCall } from '../src/exotel/normalize.js';
 import type { Call } from '../src/exotel/types.js';
 

@@ -36,8 +36,11 @@ export { applyFingerprint, changedFields, fingerprint } from './engine/fingerpri
 export type { CallCompletedEvent, CallFailedEvent, CallStreamEvent, CallUpdate, CallUpdatedEvent, SettleContext } from './engine/types.js';
 
 // --- exotel/: the API boundary -------------------------------------------------------------------
-export { ExotelClient } from './exotel/client.js';
-export type { ClientStats, ExotelClientOptions, RequestOptions, RetryContext } from './exotel/client.js';
+export { ExotelClient } from './exotel/ExotelClient.js';
+export type { ExotelClientOptions, RequestOptions } from './exotel/clientOptions.js';
+export type { ClientStats } from './exotel/clientStats.js';
+export type { ClientClock } from './exotel/clock.js';
+export type { RetryContext } from './exotel/withRetries.js';
 export { buildCallQuery } from './exotel/query.js';
 export type { CallQuery, CallQueryContext, CallStreamFilters, DateCreatedBound, RangeFilter } from './exotel/query.js';
 export { normalizeCall } from './exotel/normalize.js';

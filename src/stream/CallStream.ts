@@ -1,7 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import { Observable, Subject, defer, from, merge, switchMap, tap } from 'rxjs';
 import type { Subscription } from 'rxjs';
-import { ExotelClient } from '../exotel/client.js';
+import { ExotelClient } from '../exotel/ExotelClient.js';
 import { ExotelError, ExotelNetworkError } from '../exotel/errors.js';
 import type { Call } from '../exotel/types.js';
 import { CallTracker } from '../engine/tracker.js';

@@ -6,7 +6,7 @@
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Pool } from 'undici';
-import { ExotelClient } from '../../src/exotel/client.js';
+import { ExotelClient } from '../../src/exotel/ExotelClient.js';
 import { ExotelError } from '../../src/exotel/errors.js';
 import { normalizeCall } from '../../src/exotel/normalize.js';
 import { buildCallQuery } from '../../src/exotel/query.js';

@@ -15,7 +15,7 @@ import {
   isExotelHttpError,
 } from '../../src/exotel/errors.js';
 import type { ExotelErrorCode } from '../../src/exotel/errors.js';
-import { ExotelClient } from '../../src/exotel/client.js';
+import { ExotelClient } from '../../src/exotel/ExotelClient.js';
 import { createCallStream } from '../../src/stream/createCallStream.js';
 
 describe('InvalidOptionError', () => {

@@ -8,8 +8,8 @@ import type { Clock } from '@sinonjs/fake-timers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSimulator } from '../../src/simulator/index.js';
 import type { Simulator, SimulatorOptions } from '../../src/simulator/index.js';
-import { ExotelClient } from '../../src/exotel/client.js';
-import type { ExotelClientOptions } from '../../src/exotel/client.js';
+import { ExotelClient } from '../../src/exotel/ExotelClient.js';
+import type { ExotelClientOptions } from '../../src/exotel/clientOptions.js';
 import type { CallPage } from '../../src/exotel/paging.js';
 
 const START = Math.floor(Date.now() / 60_000) * 60_000;

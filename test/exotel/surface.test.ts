@@ -1,7 +1,8 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type Bottleneck from 'bottleneck';
-import { ExotelClient } from '../../src/exotel/client.js';
-import type { ClientStats, ExotelClientOptions, RequestOptions } from '../../src/exotel/client.js';
+import { ExotelClient } from '../../src/exotel/ExotelClient.js';
+import type { ClientStats } from '../../src/exotel/clientStats.js';
+import type { ExotelClientOptions, RequestOptions } from '../../src/exotel/clientOptions.js';
 import { createQuotaLimiter } from '../../src/exotel/limiter.js';
 import { normalizeCall } from '../../src/exotel/normalize.js';
 import type { CallPage } from '../../src/exotel/paging.js';

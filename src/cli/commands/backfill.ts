@@ -187,7 +187,7 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   const connection = await resolveConnection(values, context.env, context.stdin);
   // Loaded here, not at the top: `--help` and usage errors answer without loading the client.
   const [{ ExotelClient }, { createQuotaLimiter }, { normalizeCall }] = await Promise.all([
-    import('../../exotel/client.js'),
+    import('../../exotel/ExotelClient.js'),
     import('../../exotel/limiter.js'),
     import('../../exotel/normalize.js'),
   ]);

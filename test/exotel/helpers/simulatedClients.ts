@@ -6,8 +6,8 @@
 import { afterAll, afterEach } from 'vitest';
 import { createSimulator } from '../../../src/simulator/index.js';
 import type { Simulator, SimulatorOptions } from '../../../src/simulator/index.js';
-import { ExotelClient } from '../../../src/exotel/client.js';
-import type { ExotelClientOptions } from '../../../src/exotel/client.js';
+import { ExotelClient } from '../../../src/exotel/ExotelClient.js';
+import type { ExotelClientOptions } from '../../../src/exotel/clientOptions.js';
 import type { CallQuery } from '../../../src/exotel/query.js';
 import type { RawCall } from '../../../src/exotel/types.js';
 
