@@ -94,7 +94,8 @@ function candidates(table: CallTable, q: ListQuery): SortedIds | { ids: Int32Arr
 
 const totals = new WeakMap<CallTable, Map<string, number>>();
 
-export function listPage(table: CallTable, q: ListQuery, now: number): Page {
+/** The ids of the page `q` asks for (cursor, order, page size), with `Total` and whether pages come before and after it. */
+export function selectPage(table: CallTable, q: ListQuery, now: number): Page {
   const source = candidates(table, q);
   const { ids, len } = source;
   const match = compile(table, q, now);
