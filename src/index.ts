@@ -26,12 +26,12 @@ export { ofEventType } from './operators/ofEventType.js';
 export type { EventPayloads } from './operators/ofEventType.js';
 
 // --- engine/: pure logic (no I/O) ---------------------------------------------------------------
-export { CallTracker } from './engine/tracker.js';
-export type { TrackerOptions } from './engine/tracker.js';
+export { CallTracker } from './engine/CallTracker.js';
+export type { TrackerOptions } from './engine/CallTracker.js';
 export { ReadPlanner } from './engine/planner.js';
 export type { PlannedRead, PlannerOptions, ReadKind } from './engine/planner.js';
-export { defaultIsSettled } from './engine/settle.js';
-export { classifyCall } from './engine/classify.js';
+export { defaultIsSettled } from './engine/defaultIsSettled.js';
+export { classifyCall } from './engine/classifyCall.js';
 export { applyFingerprint, changedFields, fingerprint } from './engine/fingerprint.js';
 export type { CallCompletedEvent, CallFailedEvent, CallStreamEvent, CallUpdate, CallUpdatedEvent, SettleContext } from './engine/types.js';
 
@@ -41,14 +41,14 @@ export type { ExotelClientOptions, RequestOptions } from './exotel/clientOptions
 export type { ClientStats } from './exotel/clientStats.js';
 export type { ClientClock } from './exotel/clock.js';
 export type { RetryContext } from './exotel/withRetries.js';
-export { buildCallQuery } from './exotel/query.js';
-export type { CallQuery, CallQueryContext, CallStreamFilters, DateCreatedBound, RangeFilter } from './exotel/query.js';
-export { normalizeCall } from './exotel/normalize.js';
+export { buildCallQuery } from './exotel/buildCallQuery.js';
+export type { CallQuery, CallQueryContext, CallStreamFilters, DateCreatedBound, RangeFilter } from './exotel/buildCallQuery.js';
+export { normalizeCall } from './exotel/normalizeCall.js';
 export { TRACKED_FIELDS } from './exotel/trackedFields.js';
 export type { TrackedField } from './exotel/trackedFields.js';
-export type { NormalizeCallOptions } from './exotel/normalize.js';
-export { createQuotaLimiter } from './exotel/limiter.js';
-export type { QuotaLimiterOptions } from './exotel/limiter.js';
+export type { NormalizeCallOptions } from './exotel/normalizeCall.js';
+export { createQuotaLimiter } from './exotel/createQuotaLimiter.js';
+export type { QuotaLimiterOptions } from './exotel/createQuotaLimiter.js';
 export type { CallPage } from './exotel/paging.js';
 export {
   ExotelError,

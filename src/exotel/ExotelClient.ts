@@ -22,12 +22,12 @@ import { ExotelError, ExotelResponseError, InvalidOptionError } from './errors.j
 import { followPages } from './followPages.js';
 import { abortedError, getJson, pathOf, retryAfterOf } from './http.js';
 import type { HttpResult } from './http.js';
-import { createQuotaLimiter } from './limiter.js';
+import { createQuotaLimiter } from './createQuotaLimiter.js';
 import { isSid } from './limits.js';
 import { readCallPage, resolvePageUri } from './paging.js';
 import type { CallPage } from './paging.js';
-import { buildCallQuery } from './query.js';
-import type { CallQuery } from './query.js';
+import { buildCallQuery } from './buildCallQuery.js';
+import type { CallQuery } from './buildCallQuery.js';
 import { QuotaGate } from './QuotaGate.js';
 import { parseRetryAfter } from './retry.js';
 import { ServerClock } from './ServerClock.js';

@@ -10,7 +10,7 @@
 import type Bottleneck from 'bottleneck';
 import type { Dispatcher } from 'undici';
 import { InvalidOptionError } from './errors.js';
-import { CALL_DIRECTIONS, CALL_STATUSES, MAX_NUMBERS, MAX_PAGE_SIZE, MIN_PAGE_SIZE, REQUESTS_PER_MINUTE, isCallDirection, isCallStatus, isE164 } from './limits.js';
+import { CALL_DIRECTIONS, CALL_STATUSES, DEFAULT_RANGE_MS, MAX_NUMBERS, MAX_PAGE_SIZE, MIN_PAGE_SIZE, REQUESTS_PER_MINUTE, isCallDirection, isCallStatus, isE164 } from './limits.js';
 import { assertTimeZone } from './time.js';
 import type { CallDirection, CallStatus } from './types.js';
 
@@ -130,7 +130,7 @@ export function retriesOption(value: unknown): number {
 }
 
 /** The longest `lookbackMs`: a `Sid=` re-read without `DateCreated` looks back 31 days, no more. */
-export const MAX_LOOKBACK_MS = 31 * DAY_MS;
+export const MAX_LOOKBACK_MS = DEFAULT_RANGE_MS;
 
 /** `lookbackMs`: an integer from 60,000 (a minute) to 31 days. @default 7_200_000 (two hours) */
 export function lookbackOption(value: unknown): number {

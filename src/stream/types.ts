@@ -11,11 +11,11 @@ import type Bottleneck from 'bottleneck';
 import type { Dispatcher } from 'undici';
 import type { Call } from '../exotel/types.js';
 import type { ExotelError } from '../exotel/errors.js';
-import type { CallStreamFilters } from '../exotel/query.js';
+import type { CallStreamFilters } from '../exotel/buildCallQuery.js';
 import type { CallStreamEvent, CallUpdate, SettleContext } from '../engine/types.js';
 import type { Store } from '../stores/types.js';
 
-export type { CallStreamFilters } from '../exotel/query.js';
+export type { CallStreamFilters } from '../exotel/buildCallQuery.js';
 export type { CallCompletedEvent, CallFailedEvent, CallStreamEvent, CallUpdate, CallUpdatedEvent, SettleContext } from '../engine/types.js';
 export type { Store, StoreState } from '../stores/types.js';
 
@@ -39,7 +39,7 @@ export interface CallStreamOptions {
   baseUrl?: string;
   /** How often the fresh window is polled. @default 15_000 */
   pollIntervalMs?: number;
-  /** How far back a call may start and still be caught when it ends. @default 7_200_000 */
+  /** How far back a call may start and still be caught when it ends: 60,000 to 31 days, more than `pollIntervalMs`. @default 7_200_000 */
   lookbackMs?: number;
   /** Longest a record is held waiting for Duration/Price/EndTime. @default 300_000 */
   settleMs?: number;
@@ -47,7 +47,7 @@ export interface CallStreamOptions {
   timeZone?: string;
   /** Records per page, 1 to 100. @default 100 */
   pageSize?: number;
-  /** Exotel's per-account limit. @default 200 */
+  /** Exotel's per-account limit, 1 to 100,000. @default 200 */
   maxRequestsPerMinute?: number;
   /** A Bottleneck limiter to schedule every request through instead of the built-in one. */
   limiter?: Bottleneck;
@@ -59,9 +59,11 @@ export interface CallStreamOptions {
   /** Replaces the settled predicate (default: Duration, Price and EndTime filled in). */
   isSettled?: (context: SettleContext) => boolean;
   /**
-   * How far before the API's "now" the fresh window reaches, on top of `skewMarginMs`: calls that
-   * end within it are caught by the fresh tier; longer ones by the long-call sweep.
-   * @default adaptive, 1 to 15 minutes by call rate
+   * How far back the fresh window reaches, on top of `skewMarginMs`: every poll re-reads the start
+   * times from the last completely read fresh window's upper edge, less this and the skew margin,
+   * up to the API's "now". Calls that end within it are caught by the fresh tier; longer ones by
+   * the long-call sweep. Fixing it keeps the fresh window on however busy the account.
+   * @default adaptive: 15 minutes down to 3 by call rate, then off when busy (settled `Duration` bands read instead)
    */
   freshWindowMs?: number;
   /** How much further back every window reaches than the API clock says (clock skew). @default 60_000 */
@@ -80,7 +82,7 @@ export interface CallStreamOptions {
   saveIntervalMs?: number;
   /** Reads of one poll cycle in flight at once (the limiter still orders and paces them). @default 4 */
   readConcurrency?: number;
-  /** Retries of a transient fault (429, 5xx, network, truncated body), per request. @default 5 */
+  /** Retries of a transient fault (429, 5xx, network, truncated body), per request, 0 to 100. @default 5 */
   retries?: number;
   /** An undici Dispatcher for every request (a proxy agent; in tests, one that answers in-process). */
   dispatcher?: Dispatcher;

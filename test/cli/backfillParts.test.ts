@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { oldestAllowedMs, planWindows } from '../../src/cli/backfill/windows.js';
-import { buildCallQuery } from '../../src/exotel/query.js';
+import { buildCallQuery } from '../../src/exotel/buildCallQuery.js';
 import { estimateRemainingMs, formatDurationShort, renderProgress, renderSummary } from '../../src/cli/backfill/progress.js';
 import { SidLog, initialState, loadState, saveState } from '../../src/cli/backfill/state.js';
 import { parseNaiveMs } from '../../src/exotel/time.js';

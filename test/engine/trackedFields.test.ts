@@ -8,11 +8,11 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { TRACKED_FIELDS } from '../../src/exotel/trackedFields.js';
 import type { TrackedField, TrackedRead } from '../../src/exotel/trackedFields.js';
-import { normalizeCall, readTrackedValues } from '../../src/exotel/normalize.js';
+import { normalizeCall, readTrackedValues } from '../../src/exotel/normalizeCall.js';
 import type { Call, RawCall } from '../../src/exotel/types.js';
 import { TrackedValues, applyFingerprint, changedFields, encodeFingerprint, fingerprint } from '../../src/engine/fingerprint.js';
-import { CallTracker } from '../../src/engine/tracker.js';
-import { defaultIsSettled } from '../../src/engine/settle.js';
+import { CallTracker } from '../../src/engine/CallTracker.js';
+import { defaultIsSettled } from '../../src/engine/defaultIsSettled.js';
 import { TZ, rawCall } from '../operators/fixtures.js';
 
 const base: RawCall = {

@@ -10,8 +10,8 @@ import type { CallSpec, Simulator } from '../../src/simulator/index.js';
 import { ExotelClient } from '../../src/exotel/ExotelClient.js';
 import type { RetryContext } from '../../src/exotel/withRetries.js';
 import { ExotelError, MalformedRecordError } from '../../src/exotel/errors.js';
-import { normalizeCall } from '../../src/exotel/normalize.js';
-import type { CallQuery } from '../../src/exotel/query.js';
+import { normalizeCall } from '../../src/exotel/normalizeCall.js';
+import type { CallQuery } from '../../src/exotel/buildCallQuery.js';
 import type { Call, CallDirection, CallStatus, RawCall } from '../../src/exotel/types.js';
 
 const TZ = 'Asia/Kolkata';

@@ -24,12 +24,12 @@ import {
 } from '../exotel/assert.js';
 import { basicAuthorization, resolveBase, validateAccountSid } from '../exotel/credentials.js';
 import { InvalidOptionError } from '../exotel/errors.js';
-import { defaultIsSettled } from '../engine/settle.js';
+import { defaultIsSettled } from '../engine/defaultIsSettled.js';
 import { memoryStore } from '../stores/memoryStore.js';
 import type { CallStreamFilters, CallStreamOptions, SettleContext, Store } from './types.js';
 
 /** Options with every default filled in, as the stream uses them. */
-export interface ResolvedOptions {
+export interface ResolvedStreamOptions {
   accountSid: string;
   apiKey: string;
   apiToken: string;
@@ -83,7 +83,7 @@ function resolveFilters(value: unknown): CallStreamFilters | undefined {
  * Validates the options of `createCallStream` and fills in the defaults. Throws an
  * `InvalidOptionError` naming the first rejected option and the value received (never a token).
  */
-export function resolveOptions(options: CallStreamOptions, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+export function resolveStreamOptions(options: CallStreamOptions, env: NodeJS.ProcessEnv = process.env): ResolvedStreamOptions {
   assertOptionsObject('options', options);
   assertKnownOptions(options, KNOWN, 'createCallStream');
   // The connection's rules are the client's (`ExotelClient` checks them again when the stream creates it).

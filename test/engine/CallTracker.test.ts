@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { CallTracker } from '../../src/engine/tracker.js';
-import { defaultIsSettled } from '../../src/engine/settle.js';
+import { CallTracker } from '../../src/engine/CallTracker.js';
+import { defaultIsSettled } from '../../src/engine/defaultIsSettled.js';
 import { fingerprint } from '../../src/engine/fingerprint.js';
 import { InvalidOptionError } from '../../src/exotel/errors.js';
 import { makeCall, unsettled } from './fixtures.js';

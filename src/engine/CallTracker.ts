@@ -2,9 +2,9 @@ import type { Call, RawCall } from '../exotel/types.js';
 import type { CallStreamEvent, EmittedState, SettleContext } from './types.js';
 import { assertOptionsObject, functionOption, integerOption, lookbackOption, settleOption } from '../exotel/assert.js';
 import { InvalidOptionError } from '../exotel/errors.js';
-import { readTrackedValues } from '../exotel/normalize.js';
-import type { NormalizeCallOptions } from '../exotel/normalize.js';
-import { classifyCall } from './classify.js';
+import { readTrackedValues } from '../exotel/normalizeCall.js';
+import type { NormalizeCallOptions } from '../exotel/normalizeCall.js';
+import { classifyCall } from './classifyCall.js';
 import { TrackedValues, applyFingerprint, changedFields } from './fingerprint.js';
 
 /** Options of a `CallTracker`. All instants are epoch ms on the API's clock. */
