@@ -52,31 +52,16 @@ function encode(call: Call): unknown[] {
   return encoded;
 }
 
-/** A tracked value as it is written in the fingerprint's JSON. */
-function jsonValue(kind: Kind, value: unknown): string {
-  switch (kind) {
-    case 'instant':
-      return jsonTime(value as Date | null);
-    case 'number':
-      return jsonNumber(value as number | null);
-    case 'details':
-      return value === undefined ? 'null' : JSON.stringify(encodeDetails(value as CallDetails));
-    default:
-      return jsonText(value as string | null);
-  }
-}
-
 /**
  * A compact, stable encoding of a call's tracked values (a JSON array, versioned), plus its
  * `dateUpdated` so that a `previous` rebuilt from it carries the right one. Two calls with equal
- * tracked values and `dateUpdated` give the same string. Decodable with `applyFingerprint`.
+ * tracked values and `dateUpdated` give the same string. Decodable with `applyFingerprint`. (The
+ * tracker does not call it for every read: `TrackedValues` compares values and builds the same
+ * string once, when a store asks for it.)
  */
 export function fingerprint(call: Call): string {
-  // Written piece by piece rather than `JSON.stringify(encode(call))`, which it equals character
-  // for character: numbers that are not finite are written as null, as JSON.stringify does.
-  let text = `[${VERSION}`;
-  for (const field of TRACKED_FIELDS) text += `,${jsonValue(KIND[field], call[field])}`;
-  return `${text},${jsonTime(call.dateUpdated)}]`;
+  // JSON writes numbers that are not finite as null, as the encoding keeps them.
+  return JSON.stringify(encode(call));
 }
 
 const jsonNumber = (v: number | null): string => (v === null || !Number.isFinite(v) ? 'null' : String(v));

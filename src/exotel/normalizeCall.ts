@@ -4,7 +4,7 @@
  */
 import { MalformedRecordError, describeValue } from './errors.js';
 import { parseNaiveMs } from './time.js';
-import type { TrackedRead } from './trackedFields.js';
+import type { InstantAsMs, TrackedRead } from './trackedFields.js';
 import type { Call, CallDetails, CallDirection, CallStatus, LegStatus, RawCall } from './types.js';
 
 /** Options of `normalizeCall`. */
@@ -203,20 +203,7 @@ function details(value: unknown, sid: string): CallDetails | undefined {
  * Every field of a record as `normalizeCall` reads it, instants as epoch ms: what both
  * `normalizeCall` and `readTrackedValues` take from `readRecord`, so that the two cannot drift.
  */
-interface RecordRead extends TrackedRead {
-  sid: string;
-  parentCallSid: string | null;
-  accountSid: string | null;
-  to: string | null;
-  from: string | null;
-  phoneNumber: string | null;
-  phoneNumberSid: string | null;
-  direction: CallDirection | null;
-  dateCreated: number;
-  forwardedFrom: string | null;
-  callerName: string | null;
-  uri: string | null;
-}
+type RecordRead = { [K in Exclude<keyof Call, 'raw' | 'details'>]: InstantAsMs<Call[K]> };
 
 // Filled by `readRecord` for each record and read at once: one object for every record.
 const scratch: RecordRead = {

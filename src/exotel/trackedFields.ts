@@ -16,12 +16,12 @@ export const TRACKED_FIELDS = Object.freeze(['status', 'startTime', 'endTime', '
 /** One of `TRACKED_FIELDS`. */
 export type TrackedField = (typeof TRACKED_FIELDS)[number];
 
-/** A tracked value as the fingerprint compares it: an instant as epoch ms (not finite → null). */
-type Compared<T> = T extends Date ? number : T;
+/** A value as the readers of raw records give it: an instant as epoch ms (not finite → null). */
+export type InstantAsMs<T> = T extends Date ? number : T;
 
 /**
  * The tracked values of a raw record as `normalizeCall` would give them, read without building the
  * `Call` (see `readTrackedValues`): every tracked field but `details` (the fast reader leaves details
  * to `normalizeCall`), instants as epoch ms, plus `dateUpdated`, which the fingerprint keeps too.
  */
-export type TrackedRead = { [K in Exclude<TrackedField, 'details'> | 'dateUpdated']: Compared<Call[K]> };
+export type TrackedRead = { [K in Exclude<TrackedField, 'details'> | 'dateUpdated']: InstantAsMs<Call[K]> };

@@ -4,6 +4,7 @@
  */
 import { CallTable, DIRECTIONS, NumberPools, STATUSES } from './callTable.js';
 import { newCallFromSpec } from './callSpec.js';
+import { firstAtSecond } from './listing.js';
 import { invalidOption } from './options.js';
 import type { ResolvedOptions } from './options.js';
 import { hash32, mulberry32 } from './random.js';
@@ -68,14 +69,7 @@ export class SimulatedWorld {
       if (range.accountSid !== undefined && table.accountSid !== range.accountSid) continue;
       const { ids, len } = table.order;
       // The order is by start second: start the scan at the first call of `from`'s second.
-      const fromSec = Math.floor(from / 1000);
-      let lo = 0;
-      let hi = len;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (table.sec(ids[mid]!) < fromSec) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = firstAtSecond(table, ids, len, Math.floor(from / 1000));
       const toSec = Math.floor(to / 1000);
       for (let i = lo; i < len; i++) {
         const id = ids[i]!;
