@@ -300,7 +300,10 @@ describe('faults against the simulator', () => {
     const controller = new AbortController();
     const start = sim.history.length;
     const pending = clientFor(sim).listPage(query, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
+    // Abort once the request is held by the delay (on a busy machine it may take a while to arrive).
+    for (let i = 0; i < 500 && sim.history.length === start; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(sim.history.length - start).toBe(1);
+    controller.abort();
     expect((await failure(pending)).code).toBe('ERR_ABORTED');
     expect(sim.history.length - start).toBe(1);
   });
