@@ -1,8 +1,8 @@
 import { createSimulator } from '../src/simulator/createSimulator.js';
 import { readCallPage } from '../src/exotel/paging.js';
-import { normalizeCall } from '../src/exotel/normalize.js';
-import { CallTracker } from '../src/engine/tracker.js';
-import { defaultIsSettled } from '../src/engine/settle.js';
+import { normalizeCall } from '../src/exotel/normalizeCall.js';
+import { CallTracker } from '../src/engine/CallTracker.js';
+import { defaultIsSettled } from '../src/engine/defaultIsSettled.js';
 
 export interface CpuResult {
   pages: number;

@@ -4,9 +4,9 @@ import { createCallStream } from '../src/stream/createCallStream.js';
 import { installClock, stopUnder } from './clock.js';
 import { formatNaive } from '../src/exotel/time.js';
 import { readCallPage } from '../src/exotel/paging.js';
-import { normalizeCall } from '../src/exotel/normalize.js';
-import { CallTracker } from '../src/engine/tracker.js';
-import { defaultIsSettled } from '../src/engine/settle.js';
+import { normalizeCall } from '../src/exotel/normalizeCall.js';
+import { CallTracker } from '../src/engine/CallTracker.js';
+import { defaultIsSettled } from '../src/engine/defaultIsSettled.js';
 
 export interface MemoryPoint {
   hour: number;

@@ -1,5 +1,5 @@
-import { ExotelClient } from '../src/exotel/client.js';
-import { normalizeCall } from '../src/exotel/normalize.js';
+import { ExotelClient } from '../src/exotel/ExotelClient.js';
+import { normalizeCall } from '../src/exotel/normalizeCall.js';
 import type { Call } from '../src/exotel/types.js';
 
 /** Options of the naive poller: what a user writes in an afternoon. */

@@ -1,5 +1,5 @@
 import type { Clock } from '@sinonjs/fake-timers';
-import { ExotelClient } from '../src/exotel/client.js';
+import { ExotelClient } from '../src/exotel/ExotelClient.js';
 import { createSimulator } from '../src/simulator/createSimulator.js';
 import { SimulatorDispatcher } from '../src/simulator/SimulatorDispatcher.js';
 import { createCallStream } from '../src/stream/createCallStream.js';

@@ -3,27 +3,12 @@
 // --- stream/: createCallStream and the CallStream object ------------------------------------
 export { createCallStream } from './stream/createCallStream.js';
 export { CallStream } from './stream/CallStream.js';
-export type {
-  CallCompletedEvent,
-  CallFailedEvent,
-  CallStreamEvent,
-  CallStreamEvents,
-  CallStreamFilters,
-  CallStreamLike,
-  CallStreamOptions,
-  CallStreamStats,
-  CallStreamStatus,
-  CallUpdate,
-  CallUpdatedEvent,
-  ReadTierStats,
-  SettleContext,
-  Store,
-  StoreState,
-} from './stream/types.js';
+export type { CallStreamEvents, CallStreamLike, CallStreamOptions, CallStreamStats, CallStreamStatus, ReadTierStats } from './stream/types.js';
 
 // --- stores/ ----------------------------------------------------------------------------------
 export { memoryStore } from './stores/memoryStore.js';
 export { fileStore } from './stores/fileStore.js';
+export type { Store, StoreState } from './stores/types.js';
 
 // --- operators/: the parts of the pipeline, for composing your own ------------------------------
 export { pollEvery } from './operators/pollEvery.js';
@@ -41,23 +26,29 @@ export { ofEventType } from './operators/ofEventType.js';
 export type { EventPayloads } from './operators/ofEventType.js';
 
 // --- engine/: pure logic (no I/O) ---------------------------------------------------------------
-export { CallTracker } from './engine/tracker.js';
-export type { TrackerOptions } from './engine/tracker.js';
+export { CallTracker } from './engine/CallTracker.js';
+export type { TrackerOptions } from './engine/CallTracker.js';
 export { ReadPlanner } from './engine/planner.js';
 export type { PlannedRead, PlannerOptions, ReadKind } from './engine/planner.js';
-export { defaultIsSettled } from './engine/settle.js';
-export { classifyCall } from './engine/classify.js';
-export { TRACKED_FIELDS, applyFingerprint, changedFields, fingerprint } from './engine/fingerprint.js';
+export { defaultIsSettled } from './engine/defaultIsSettled.js';
+export { classifyCall } from './engine/classifyCall.js';
+export { applyFingerprint, changedFields, fingerprint } from './engine/fingerprint.js';
+export type { CallCompletedEvent, CallFailedEvent, CallStreamEvent, CallUpdate, CallUpdatedEvent, SettleContext } from './engine/types.js';
 
 // --- exotel/: the API boundary -------------------------------------------------------------------
-export { ExotelClient } from './exotel/client.js';
-export type { ClientStats, ExotelClientOptions, RequestOptions, RetryContext } from './exotel/client.js';
-export { buildCallQuery } from './exotel/query.js';
-export type { CallQuery, CallQueryContext, DateCreatedBound, RangeFilter } from './exotel/query.js';
-export { normalizeCall } from './exotel/normalize.js';
-export type { NormalizeCallOptions } from './exotel/normalize.js';
-export { createQuotaLimiter } from './exotel/limiter.js';
-export type { QuotaLimiterOptions } from './exotel/limiter.js';
+export { ExotelClient } from './exotel/ExotelClient.js';
+export type { ExotelClientOptions, RequestOptions } from './exotel/clientOptions.js';
+export type { ClientStats } from './exotel/clientStats.js';
+export type { ClientClock } from './exotel/clock.js';
+export type { RetryContext } from './exotel/withRetries.js';
+export { buildCallQuery } from './exotel/buildCallQuery.js';
+export type { CallQuery, CallQueryContext, CallStreamFilters, DateCreatedBound, RangeFilter } from './exotel/buildCallQuery.js';
+export { normalizeCall } from './exotel/normalizeCall.js';
+export { TRACKED_FIELDS } from './exotel/trackedFields.js';
+export type { TrackedField } from './exotel/trackedFields.js';
+export type { NormalizeCallOptions } from './exotel/normalizeCall.js';
+export { createQuotaLimiter } from './exotel/createQuotaLimiter.js';
+export type { QuotaLimiterOptions } from './exotel/createQuotaLimiter.js';
 export type { CallPage } from './exotel/paging.js';
 export {
   ExotelError,
@@ -70,7 +61,7 @@ export {
   isExotelHttpError,
   isMalformedRecordError,
 } from './exotel/errors.js';
-export type { ExotelErrorCode, ExotelErrorOptions } from './exotel/errors.js';
+export type { ExotelErrorCode, ExotelErrorOptions, ExotelHttpErrorCode, ExotelHttpErrorOptions, ExotelNetworkErrorCode } from './exotel/errors.js';
 export type {
   Call,
   CallDetails,

@@ -5,6 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InvalidOptionError } from '../exotel/errors.js';
+import { MAX_NUMBERS, isE164 } from '../exotel/limits.js';
 import { parseNaiveMs } from '../exotel/time.js';
 import { UsageError } from './UsageError.js';
 
@@ -94,15 +95,13 @@ export function parseEnumList<T extends string>(values: string | string[] | unde
   return list as T[];
 }
 
-const E164 = /^\+[1-9]\d{6,14}$/;
-
 /** Phone numbers in E.164, at most 5 (the API's own limit per filter). */
 export function parsePhoneList(values: string | string[] | undefined, option: string): string[] {
   const list = splitList(values);
   for (const v of list) {
-    if (!E164.test(v)) throw new InvalidOptionError(option, 'phone numbers in E.164 format such as `+918047000001`', v);
+    if (!isE164(v)) throw new InvalidOptionError(option, 'phone numbers in E.164 format such as `+918047000001`', v);
   }
-  if (list.length > 5) throw new InvalidOptionError(option, 'at most 5 phone numbers (the API refuses more)', list.join(','));
+  if (list.length > MAX_NUMBERS) throw new InvalidOptionError(option, `at most ${MAX_NUMBERS} phone numbers (the API refuses more)`, list.join(','));
   return list;
 }
 

@@ -11,7 +11,7 @@ const TRANSIENT = new Set(['ERR_EXOTEL_SERVER', 'ERR_EXOTEL_RATE_LIMITED', 'ERR_
  * warning: the stream retries those itself.
  */
 export async function probeApi(connection: Connection, timeZone: string, nowMs: number, warn?: (message: string) => void): Promise<void> {
-  const { ExotelClient } = await import('../exotel/client.js');
+  const { ExotelClient } = await import('../exotel/ExotelClient.js');
   const client = new ExotelClient({
     ...clientConnection(connection),
     timeZone,

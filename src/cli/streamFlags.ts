@@ -3,13 +3,13 @@
  * translation into `createCallStream` options.
  */
 import type { CallDirection, CallStatus } from '../exotel/types.js';
-import { assertTimeZone } from '../exotel/time.js';
-import { InvalidOptionError } from '../exotel/errors.js';
+import { MAX_REQUESTS_PER_MINUTE, timeZoneOption } from '../exotel/assert.js';
+import { CALL_DIRECTIONS, CALL_STATUSES, MAX_PAGE_SIZE, MIN_PAGE_SIZE } from '../exotel/limits.js';
 import type { CallStreamFilters, CallStreamOptions } from '../stream/types.js';
 import { parseDurationMs, parseEnumList, parseIntegerOption, parsePhoneList, type OptionSpecs } from './parse.js';
 
-export const DIRECTIONS: readonly CallDirection[] = ['inbound', 'outbound-dial', 'outbound-api'];
-export const STATUSES: readonly CallStatus[] = ['completed', 'failed', 'busy', 'no-answer', 'canceled'];
+export const DIRECTIONS: readonly CallDirection[] = CALL_DIRECTIONS;
+export const STATUSES: readonly CallStatus[] = CALL_STATUSES;
 
 export const streamOptions = {
   'poll-interval': { type: 'string' },
@@ -61,13 +61,7 @@ export interface StreamFlagValues {
 
 /** The zone from `--time-zone`, EXOTEL_TIME_ZONE or the default, checked. */
 export function resolveTimeZone(flag: string | undefined, env: NodeJS.ProcessEnv): string {
-  const zone = flag ?? (env.EXOTEL_TIME_ZONE?.trim() || 'Asia/Kolkata');
-  try {
-    assertTimeZone(zone);
-  } catch {
-    throw new InvalidOptionError(flag === undefined ? 'EXOTEL_TIME_ZONE' : '--time-zone', 'an IANA time zone such as `Asia/Kolkata`', zone);
-  }
-  return zone;
+  return timeZoneOption(flag === undefined ? 'EXOTEL_TIME_ZONE' : '--time-zone', flag ?? (env.EXOTEL_TIME_ZONE?.trim() || undefined));
 }
 
 /** Filters from the flags; undefined when none was given. */
@@ -92,9 +86,9 @@ export function streamOptionsFrom(values: StreamFlagValues, timeZone: string): P
   if (values['poll-interval'] !== undefined) options.pollIntervalMs = parseDurationMs(values['poll-interval'], '--poll-interval');
   if (values.lookback !== undefined) options.lookbackMs = parseDurationMs(values.lookback, '--lookback');
   if (values.settle !== undefined) options.settleMs = parseDurationMs(values.settle, '--settle', { allowZero: true });
-  if (values['page-size'] !== undefined) options.pageSize = parseIntegerOption(values['page-size'], '--page-size', 1, 100);
+  if (values['page-size'] !== undefined) options.pageSize = parseIntegerOption(values['page-size'], '--page-size', MIN_PAGE_SIZE, MAX_PAGE_SIZE);
   if (values['max-requests-per-minute'] !== undefined) {
-    options.maxRequestsPerMinute = parseIntegerOption(values['max-requests-per-minute'], '--max-requests-per-minute', 1, 100_000);
+    options.maxRequestsPerMinute = parseIntegerOption(values['max-requests-per-minute'], '--max-requests-per-minute', 1, MAX_REQUESTS_PER_MINUTE);
   }
   if (values.details) options.details = true;
   const filters = filtersFrom(values);

@@ -1,39 +1,30 @@
-import type { TrackedRead } from '../exotel/normalize.js';
+import { TRACKED_FIELDS } from '../exotel/trackedFields.js';
+import type { TrackedField, TrackedRead } from '../exotel/trackedFields.js';
 import type { Call, CallDetails, CallStatus, LegStatus } from '../exotel/types.js';
-
-/**
- * The fields whose change after emission is a `callUpdated`. `dateUpdated` is not among them:
- * it moves on changes nobody can see in the record, so it alone changing is not an update (it is
- * named in `changes` when it moved together with a tracked field). `details` compares only when
- * the stream asks for details; without them it is absent on both sides.
- */
-export const TRACKED_FIELDS: ReadonlyArray<keyof Call> = Object.freeze([
-  'status',
-  'startTime',
-  'endTime',
-  'duration',
-  'price',
-  'recordingUrl',
-  'answeredBy',
-  'details',
-] as const);
 
 /** Fingerprint format version: the first element of the encoded array. */
 const VERSION = 1;
 
 type EncodedDetails = [number | null, LegStatus | null, LegStatus | null, Array<[number, number | null]>];
-type Encoded = [
-  version: number,
-  status: CallStatus,
-  startTime: number | null,
-  endTime: number | null,
-  duration: number | null,
-  price: number | null,
-  recordingUrl: string | null,
-  answeredBy: string | null,
-  details: EncodedDetails | null,
-  dateUpdated: number | null,
-];
+
+/**
+ * How each tracked field is encoded, compared and put back. The encoded array is
+ * `[VERSION, ...TRACKED_FIELDS in order, dateUpdated]`: a field added to `TRACKED_FIELDS` needs a
+ * kind here (this does not compile without one), and is then fingerprinted, compared by
+ * `changedFields` and restored by `applyFingerprint` (`TrackedValues`, built for speed, compares
+ * each field by hand: test/engine/trackedFields.test.ts fails for a field it misses).
+ */
+const KIND = {
+  status: 'status',
+  startTime: 'instant',
+  endTime: 'instant',
+  duration: 'number',
+  price: 'number',
+  recordingUrl: 'text',
+  answeredBy: 'text',
+  details: 'details',
+} as const satisfies Record<TrackedField, 'status' | 'text' | 'instant' | 'number' | 'details'>;
+type Kind = (typeof KIND)[TrackedField];
 
 const time = (d: Date | null): number | null => (d === null ? null : d.getTime());
 
@@ -42,34 +33,35 @@ function encodeDetails(details: CallDetails | undefined): EncodedDetails | null 
   return [details.conversationDuration, details.leg1Status, details.leg2Status, details.legs.map((l) => [l.id, l.onCallDuration])];
 }
 
-function encode(call: Call): Encoded {
-  return [
-    VERSION,
-    call.status,
-    time(call.startTime),
-    time(call.endTime),
-    call.duration,
-    call.price,
-    call.recordingUrl,
-    call.answeredBy,
-    encodeDetails(call.details),
-    time(call.dateUpdated),
-  ];
+/** A tracked value as the fingerprint's array holds it. */
+function encodeValue(kind: Kind, value: unknown): unknown {
+  switch (kind) {
+    case 'instant':
+      return time(value as Date | null);
+    case 'details':
+      return encodeDetails(value as CallDetails | undefined);
+    default:
+      return value ?? null;
+  }
+}
+
+function encode(call: Call): unknown[] {
+  const encoded: unknown[] = [VERSION];
+  for (const field of TRACKED_FIELDS) encoded.push(encodeValue(KIND[field], call[field]));
+  encoded.push(time(call.dateUpdated));
+  return encoded;
 }
 
 /**
  * A compact, stable encoding of a call's tracked values (a JSON array, versioned), plus its
  * `dateUpdated` so that a `previous` rebuilt from it carries the right one. Two calls with equal
- * tracked values and `dateUpdated` give the same string. Decodable with `applyFingerprint`.
+ * tracked values and `dateUpdated` give the same string. Decodable with `applyFingerprint`. (The
+ * tracker does not call it for every read: `TrackedValues` compares values and builds the same
+ * string once, when a store asks for it.)
  */
 export function fingerprint(call: Call): string {
-  // Built by hand: it runs for every record of every read, and this is several times faster than
-  // `JSON.stringify(encode(call))`, which it equals character for character.
-  const details = call.details === undefined ? 'null' : JSON.stringify(encodeDetails(call.details));
-  return (
-    `[${VERSION},${JSON.stringify(call.status)},${jsonTime(call.startTime)},${jsonTime(call.endTime)},${jsonNumber(call.duration)},` +
-    `${jsonNumber(call.price)},${jsonText(call.recordingUrl)},${jsonText(call.answeredBy)},${details},${jsonTime(call.dateUpdated)}]`
-  );
+  // JSON writes numbers that are not finite as null, as the encoding keeps them.
+  return JSON.stringify(encode(call));
 }
 
 const jsonNumber = (v: number | null): string => (v === null || !Number.isFinite(v) ? 'null' : String(v));
@@ -239,31 +231,34 @@ export function encodeFingerprint(call: Call): unknown[] {
   return encode(call);
 }
 
+const VALID: Record<Kind, (v: unknown) => boolean> = {
+  status: (v) => typeof v === 'string',
+  text: (v) => v === null || typeof v === 'string',
+  instant: (v) => isNullableNumber(v),
+  number: (v) => isNullableNumber(v),
+  details: (v) => v === null || isEncodedDetails(v),
+};
+
 const isNullableNumber = (v: unknown): v is number | null => v === null || (typeof v === 'number' && Number.isFinite(v));
 const isNullableString = (v: unknown): v is string | null => v === null || typeof v === 'string';
 
-function decode(text: string): Encoded {
+/** The values of a fingerprint, `[VERSION, ...TRACKED_FIELDS, dateUpdated]`, checked. */
+function decode(text: string): unknown[] {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (cause) {
     throw new TypeError(`Expected a call fingerprint (a JSON array), got ${JSON.stringify(text.slice(0, 80))}`, { cause });
   }
+  const values: unknown[] | undefined = Array.isArray(value) ? value : undefined;
   const ok =
-    Array.isArray(value) &&
-    value.length === 10 &&
-    value[0] === VERSION &&
-    typeof value[1] === 'string' &&
-    isNullableNumber(value[2]) &&
-    isNullableNumber(value[3]) &&
-    isNullableNumber(value[4]) &&
-    isNullableNumber(value[5]) &&
-    isNullableString(value[6]) &&
-    isNullableString(value[7]) &&
-    (value[8] === null || isEncodedDetails(value[8])) &&
-    isNullableNumber(value[9]);
+    values !== undefined &&
+    values.length === TRACKED_FIELDS.length + 2 &&
+    values[0] === VERSION &&
+    TRACKED_FIELDS.every((field, i) => VALID[KIND[field]](values[i + 1])) &&
+    isNullableNumber(values[TRACKED_FIELDS.length + 1]);
   if (!ok) throw new TypeError(`Expected a call fingerprint of version ${VERSION}, got ${JSON.stringify(text.slice(0, 80))}`);
-  return value as Encoded;
+  return values;
 }
 
 function isEncodedDetails(v: unknown): v is EncodedDetails {
@@ -280,6 +275,15 @@ function isEncodedDetails(v: unknown): v is EncodedDetails {
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 
+function decodeDetails(details: EncodedDetails): CallDetails {
+  return {
+    conversationDuration: details[0],
+    leg1Status: details[1],
+    leg2Status: details[2],
+    legs: details[3].map(([id, onCallDuration]) => ({ id, onCallDuration })),
+  };
+}
+
 /**
  * The call with the tracked values (and `dateUpdated`) remembered in `fingerprint` put back: the
  * `previous` of a `callUpdated` when only the fingerprint survived (a restart, or the tracker's
@@ -287,35 +291,24 @@ const date = (ms: number | null): Date | null => (ms === null ? null : new Date(
  * fingerprint cannot be decoded.
  */
 export function applyFingerprint(call: Call, fingerprint: string): Call {
-  const [, status, startTime, endTime, duration, price, recordingUrl, answeredBy, details, dateUpdated] = decode(fingerprint);
-  const previous: Call = {
-    ...call,
-    status,
-    startTime: date(startTime),
-    endTime: date(endTime),
-    duration,
-    price,
-    recordingUrl,
-    answeredBy,
-    dateUpdated: date(dateUpdated),
-  };
-  if (details === null) {
-    delete previous.details;
-  } else {
-    previous.details = {
-      conversationDuration: details[0],
-      leg1Status: details[1],
-      leg2Status: details[2],
-      legs: details[3].map(([id, onCallDuration]) => ({ id, onCallDuration })),
-    };
-  }
-  return previous;
+  const values = decode(fingerprint);
+  const previous: Record<string, unknown> = { ...call };
+  TRACKED_FIELDS.forEach((field, i) => {
+    const value = values[i + 1];
+    const kind: Kind = KIND[field];
+    if (kind === 'details') {
+      if (value === null) delete previous[field];
+      else previous[field] = decodeDetails(value as EncodedDetails);
+    } else previous[field] = kind === 'instant' ? date(value as number | null) : value;
+  });
+  previous.dateUpdated = date(values[TRACKED_FIELDS.length + 1] as number | null);
+  return previous as unknown as Call;
 }
 
-function comparable(call: Call, field: keyof Call): unknown {
+function comparable(call: Call, field: TrackedField | 'dateUpdated'): unknown {
   const value = call[field];
-  if (value instanceof Date) return value.getTime();
   if (field === 'details') return JSON.stringify(encodeDetails(value as CallDetails | undefined));
+  if (value instanceof Date) return value.getTime();
   return value ?? null;
 }
 

@@ -1,5 +1,5 @@
-import type { CallQuery } from '../exotel/query.js';
-import type { CallStreamFilters } from '../stream/types.js';
+import type { CallQuery } from '../exotel/buildCallQuery.js';
+import type { CallStreamFilters } from '../exotel/buildCallQuery.js';
 import { InvalidOptionError } from '../exotel/errors.js';
 
 /** Which tier of the read plan a read belongs to (see docs/engine.md). */

@@ -2,21 +2,16 @@
  * Where requests go and how they authenticate. The credentials end up in one place only: the
  * `Authorization` header value, built once and kept in a private field of the client.
  */
+import { redacted } from './assert.js';
 import { InvalidOptionError } from './errors.js';
+import { SID } from './limits.js';
 
 const HOST = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 // Control characters would split or corrupt the header; a colon would split key from token.
 const CONTROL = /[\u0000-\u001f\u007f]/;
-const ACCOUNT_SID = /^[A-Za-z0-9_-]{1,128}$/;
-
-/** A secret is never shown in an error: only what kind of value it was. */
-function redacted(value: unknown): unknown {
-  if (value === undefined || value === null || value === '') return value;
-  return `<redacted ${typeof value}>`;
-}
 
 export function validateAccountSid(value: unknown): string {
-  if (typeof value !== 'string' || !ACCOUNT_SID.test(value)) {
+  if (typeof value !== 'string' || !SID.test(value)) {
     throw new InvalidOptionError('accountSid', 'the account Sid from the API settings page (letters, digits, `_` or `-`)', value);
   }
   return value;

@@ -46,7 +46,16 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** Base class of every error this library raises or reports. */
+/**
+ * Base class of every error this library raises or reports. Each code belongs to one class, and
+ * the class fixes it (as undici's errors do): `ExotelHttpError` takes its code from the status,
+ * `ExotelResponseError`, `MalformedRecordError` and `InvalidOptionError` have one code each,
+ * `ExotelNetworkError` one of its three. The base carries the codes no subclass has a field for:
+ * `ERR_STORE` and `ERR_QUOTA_PLAN`.
+ *
+ * `InvalidOptionError` is a `TypeError`, as the option errors of p-retry and p-queue are; it is
+ * an `ExotelError` all the same (`instanceof ExotelError` holds for it, see `Symbol.hasInstance`).
+ */
 export class ExotelError extends Error {
   override name = 'ExotelError';
   readonly code: ExotelErrorCode;
@@ -66,32 +75,112 @@ export class ExotelError extends Error {
     this.url = options.url === undefined ? undefined : redactUrl(options.url);
     this.fatal = options.fatal ?? false;
   }
+
+  /**
+   * `error instanceof ExotelError` is true for the errors of this class and its subclasses, and for
+   * an `InvalidOptionError`, which extends `TypeError` instead (JavaScript has one prototype chain).
+   * For the subclasses (`instanceof ExotelHttpError`) it is the ordinary check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    return this === ExotelError && value instanceof InvalidOptionError;
+  }
 }
 
-/** A non-2xx answer from the API (after retries, where the status is retried). */
+/** The codes of `ExotelHttpError`: one per status it is thrown for. */
+export type ExotelHttpErrorCode = Extract<
+  ExotelErrorCode,
+  | 'ERR_EXOTEL_BAD_REQUEST'
+  | 'ERR_EXOTEL_UNAUTHORIZED'
+  | 'ERR_EXOTEL_PAYMENT_REQUIRED'
+  | 'ERR_EXOTEL_FORBIDDEN'
+  | 'ERR_EXOTEL_NOT_FOUND'
+  | 'ERR_EXOTEL_CONFLICT'
+  | 'ERR_EXOTEL_RATE_LIMITED'
+  | 'ERR_EXOTEL_SERVER'
+  | 'ERR_EXOTEL_HTTP'
+>;
+
+const HTTP_STATUS_CODES: Readonly<Record<number, ExotelHttpErrorCode>> = {
+  400: 'ERR_EXOTEL_BAD_REQUEST',
+  401: 'ERR_EXOTEL_UNAUTHORIZED',
+  402: 'ERR_EXOTEL_PAYMENT_REQUIRED',
+  403: 'ERR_EXOTEL_FORBIDDEN',
+  404: 'ERR_EXOTEL_NOT_FOUND',
+  409: 'ERR_EXOTEL_CONFLICT',
+  429: 'ERR_EXOTEL_RATE_LIMITED',
+};
+
+/** The code of an HTTP status: 400 → `ERR_EXOTEL_BAD_REQUEST` …, 5xx → `ERR_EXOTEL_SERVER`, any other → `ERR_EXOTEL_HTTP`. */
+export function httpErrorCode(status: number | undefined): ExotelHttpErrorCode {
+  if (status === undefined) return 'ERR_EXOTEL_HTTP';
+  return HTTP_STATUS_CODES[status] ?? (status >= 500 && status <= 599 ? 'ERR_EXOTEL_SERVER' : 'ERR_EXOTEL_HTTP');
+}
+
+const isCode = (value: unknown): value is ExotelErrorCode => typeof value === 'string' && /^ERR_[A-Z_]+$/.test(value);
+
+/** A class asked to carry a code that is not one of its own. */
+function foreignCode(name: string, code: unknown, own: string): TypeError {
+  return new TypeError(`Expected the code of a ${name} to be ${own}, got \`${String(code)}\``);
+}
+
+/** Options of `ExotelHttpError`: the status decides the code. */
+export interface ExotelHttpErrorOptions extends ExotelErrorOptions {
+  /** The API's own message from its `RestException`, when it sent one. */
+  apiMessage?: string;
+}
+
+/** A non-2xx answer from the API (after retries, where the status is retried). Its `code` follows from its `status`. */
 export class ExotelHttpError extends ExotelError {
   override name = 'ExotelHttpError' as const;
+  declare readonly code: ExotelHttpErrorCode;
   /** The API's own message from its `RestException`, when it sent one. */
   readonly apiMessage: string | undefined;
-  constructor(code: ExotelErrorCode, message: string, options: ExotelErrorOptions & { apiMessage?: string } = {}) {
-    super(code, message, options);
+  constructor(message: string, options: ExotelHttpErrorOptions & { status: number });
+  /** @deprecated The code follows from `status`: pass `(message, { status, … })`. A code that does not match the status throws a TypeError. */
+  constructor(code: ExotelErrorCode, message: string, options?: ExotelHttpErrorOptions);
+  constructor(first: string, second?: string | (ExotelHttpErrorOptions & { status: number }), third: ExotelHttpErrorOptions = {}) {
+    const legacy = typeof second === 'string';
+    const options = (legacy ? third : (second ?? {})) as ExotelHttpErrorOptions;
+    const code = httpErrorCode(options.status);
+    if (legacy && first !== code) throw foreignCode('ExotelHttpError', first, `\`${code}\` (the code of status ${options.status ?? 'undefined'})`);
+    super(code, legacy ? (second as string) : first, options);
     this.apiMessage = options.apiMessage;
   }
 }
 
-/** The request never got an HTTP answer: network fault, timeout or abort. */
+/** The codes of `ExotelNetworkError`. */
+export type ExotelNetworkErrorCode = Extract<ExotelErrorCode, 'ERR_EXOTEL_NETWORK' | 'ERR_EXOTEL_TIMEOUT' | 'ERR_ABORTED'>;
+const NETWORK_CODES: ReadonlySet<string> = new Set<ExotelNetworkErrorCode>(['ERR_EXOTEL_NETWORK', 'ERR_EXOTEL_TIMEOUT', 'ERR_ABORTED']);
+
+/** The request never got an HTTP answer: a network fault (`ERR_EXOTEL_NETWORK`), a timeout (`ERR_EXOTEL_TIMEOUT`) or an abort (`ERR_ABORTED`). */
 export class ExotelNetworkError extends ExotelError {
   override name = 'ExotelNetworkError' as const;
+  declare readonly code: ExotelNetworkErrorCode;
+  constructor(code: ExotelNetworkErrorCode, message: string, options: ExotelErrorOptions = {}) {
+    if (!NETWORK_CODES.has(code)) throw foreignCode('ExotelNetworkError', code, [...NETWORK_CODES].map((c) => `\`${c}\``).join(', '));
+    super(code, message, options);
+  }
 }
 
-/** A body that is not the expected shape (truncated, not JSON, no `Calls`). */
+/** A body that is not the expected shape (truncated, not JSON, no `Calls`): `ERR_EXOTEL_MALFORMED_RESPONSE`. */
 export class ExotelResponseError extends ExotelError {
   override name = 'ExotelResponseError' as const;
+  declare readonly code: 'ERR_EXOTEL_MALFORMED_RESPONSE';
+  constructor(message: string, options?: ExotelErrorOptions);
+  /** @deprecated The class fixes the code: pass `(message, options)`. Any other code throws a TypeError. */
+  constructor(code: 'ERR_EXOTEL_MALFORMED_RESPONSE', message: string, options?: ExotelErrorOptions);
+  constructor(first: string, second?: string | ExotelErrorOptions, third: ExotelErrorOptions = {}) {
+    const legacy = typeof second === 'string' && isCode(first);
+    if (legacy && first !== 'ERR_EXOTEL_MALFORMED_RESPONSE') throw foreignCode('ExotelResponseError', first, '`ERR_EXOTEL_MALFORMED_RESPONSE`');
+    super('ERR_EXOTEL_MALFORMED_RESPONSE', legacy ? (second as string) : first, legacy ? third : ((second as ExotelErrorOptions | undefined) ?? {}));
+  }
 }
 
-/** One record that cannot be normalized. It is reported and skipped; the stream goes on. */
+/** One record that cannot be normalized (`ERR_EXOTEL_MALFORMED_RECORD`). It is reported and skipped; the stream goes on. */
 export class MalformedRecordError extends ExotelError {
   override name = 'MalformedRecordError' as const;
+  declare readonly code: 'ERR_EXOTEL_MALFORMED_RECORD';
   /** The offending field and the value received. */
   readonly field: string;
   readonly value: unknown;
@@ -102,17 +191,27 @@ export class MalformedRecordError extends ExotelError {
     this.field = details.field;
     this.value = details.value;
     this.sid = details.sid;
-    // The raw record can be large: keep it off enumeration and out of logs.
   }
 }
 
-/** A rejected option or filter. Thrown synchronously where the value enters. */
-export class InvalidOptionError extends ExotelError {
+/**
+ * A rejected option or filter (`ERR_INVALID_OPTION`, fatal). Thrown synchronously where the value
+ * enters. A `TypeError`, as p-retry's and p-queue's option errors are, and an `ExotelError`:
+ * `instanceof` holds for both, and it has every field of one.
+ */
+export class InvalidOptionError extends TypeError {
   override name = 'InvalidOptionError' as const;
+  readonly code = 'ERR_INVALID_OPTION' as const;
+  /** Always undefined: no request was made. */
+  readonly status: number | undefined = undefined;
+  readonly method: string | undefined = undefined;
+  readonly url: string | undefined = undefined;
+  /** Always true: a configuration that is rejected stays rejected. */
+  readonly fatal = true;
   readonly option: string;
   readonly value: unknown;
   constructor(option: string, expected: string, value: unknown) {
-    super('ERR_INVALID_OPTION', `Expected \`${option}\` to be ${expected}, got ${describeValue(value)}`, { fatal: true });
+    super(`Expected \`${option}\` to be ${expected}, got ${describeValue(value)}`);
     this.option = option;
     this.value = value;
   }

@@ -119,3 +119,19 @@ export function parseNaive(text: string, timeZone: string): Date | undefined {
   const ms = parseNaiveMs(text, timeZone);
   return ms === undefined ? undefined : new Date(ms);
 }
+
+/**
+ * Adds calendar months to an instant as the account's wall clock sees it (Jan 31 + 1 month is
+ * the last day of February), keeping the time of day. Used for the one-month range and the
+ * six-month age limits.
+ */
+export function addZonedMonths(ms: number, months: number, timeZone: string): number {
+  const offset = zoneOffsetMs(ms, timeZone);
+  const local = new Date(ms + offset);
+  const y = local.getUTCFullYear();
+  const m = local.getUTCMonth() + months;
+  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  const day = Math.min(local.getUTCDate(), lastDay);
+  const shifted = Date.UTC(y, m, day, local.getUTCHours(), local.getUTCMinutes(), local.getUTCSeconds(), local.getUTCMilliseconds());
+  return shifted - zoneOffsetMs(shifted - offset, timeZone);
+}

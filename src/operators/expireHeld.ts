@@ -1,6 +1,6 @@
 import { EMPTY, asyncScheduler, concat, concatMap, defer, from, switchMap, timer } from 'rxjs';
 import type { Observable, SchedulerLike } from 'rxjs';
-import type { CallStreamEvent } from '../stream/types.js';
+import type { CallStreamEvent } from '../engine/types.js';
 
 /** The part of the engine's `CallTracker` this function drives. */
 export interface ExpiringTracker {

@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
 import { ExotelError, MalformedRecordError } from '../exotel/errors.js';
-import { normalizeCall } from '../exotel/normalize.js';
+import { normalizeCall } from '../exotel/normalizeCall.js';
 import type { Call, RawCall } from '../exotel/types.js';
 
 export interface NormalizeRecordsOptions {

@@ -1,7 +1,7 @@
 import { filter, map } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
 import type { Call } from '../exotel/types.js';
-import type { CallStreamEvent, CallUpdate } from '../stream/types.js';
+import type { CallStreamEvent, CallUpdate } from '../engine/types.js';
 
 /** What `ofEventType(type)` emits for each event type. */
 export interface EventPayloads {

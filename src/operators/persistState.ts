@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import type { MonoTypeOperatorFunction } from 'rxjs';
 import { ExotelError } from '../exotel/errors.js';
-import type { Store, StoreState } from '../stream/types.js';
+import type { Store, StoreState } from '../stores/types.js';
 import { saveSerially } from './internal/saveSerially.js';
 
 export interface PersistStateOptions {

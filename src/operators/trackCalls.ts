@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
 import type { Call } from '../exotel/types.js';
-import type { CallStreamEvent } from '../stream/types.js';
+import type { CallStreamEvent } from '../engine/types.js';
 
 /** The part of the engine's `CallTracker` this operator drives. */
 export interface TrackerLike {

@@ -41,8 +41,11 @@ export class SimulatorDispatcher extends Dispatcher {
     const modern = typeof h.onRequestStart === 'function';
     let done = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // Tells the simulator the request is gone, so that a delay held for it ends.
+    const gone = new AbortController();
     const fail = (error: Error) => {
       clearTimeout(timer);
+      gone.abort();
       if (done) return;
       done = true;
       if (modern) h.onResponseError?.(controller, error);
@@ -70,7 +73,7 @@ export class SimulatorDispatcher extends Dispatcher {
     const closed = this.#closed;
     void (async () => {
       if (closed) throw Object.assign(new Error('The dispatcher is closed'), { code: 'UND_ERR_DESTROYED' });
-      const response = await this.#sim.handle({ method: options.method, url: options.path, headers: headerRecord(options.headers) });
+      const response = await this.#sim.handle({ method: options.method, url: options.path, headers: headerRecord(options.headers), signal: gone.signal });
       clearTimeout(timer);
       if (done) return;
       const body = Buffer.from(response.body);

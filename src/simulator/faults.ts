@@ -3,6 +3,7 @@
  * number of requests (`times`), until cleared (`persist`), or by a seeded probability (`rate`).
  */
 import type { FaultSpec } from './types.js';
+import { invalidOption } from './options.js';
 import type { Random } from './random.js';
 
 const KINDS: ReadonlyArray<FaultSpec['kind']> = ['status', 'rate-limit', 'reset', 'delay', 'truncated', 'malformed', 'duplicate-row', 'bad-record'];
@@ -19,29 +20,21 @@ interface ActiveFault {
   hits: number;
 }
 
-function describe(v: unknown): string {
-  return v instanceof RegExp ? String(v) : `\`${String(v)}\` (${typeof v})`;
-}
-
-function invalid(option: string, expected: string, value: unknown): TypeError {
-  return new TypeError(`Expected \`${option}\` to be ${expected}, got ${describe(value)}`);
-}
-
 export function validateFault(f: FaultSpec): void {
-  if (typeof f !== 'object' || f === null) throw invalid('fault', 'an object', f);
-  if (!KINDS.includes(f.kind)) throw invalid('fault.kind', `one of ${KINDS.map((k) => `'${k}'`).join(', ')}`, f.kind);
-  if (f.status !== undefined && !(Number.isInteger(f.status) && f.status >= 100 && f.status <= 599)) throw invalid('fault.status', 'an HTTP status from 100 to 599', f.status);
-  if (f.delayMs !== undefined && !(Number.isFinite(f.delayMs) && f.delayMs >= 0)) throw invalid('fault.delayMs', 'a number of ms >= 0', f.delayMs);
-  if (f.times !== undefined && !(Number.isInteger(f.times) && f.times >= 1)) throw invalid('fault.times', 'an integer >= 1', f.times);
-  if (f.rate !== undefined && !(typeof f.rate === 'number' && f.rate >= 0 && f.rate <= 1)) throw invalid('fault.rate', 'a probability from 0 to 1', f.rate);
+  if (typeof f !== 'object' || f === null) throw invalidOption('fault', 'an object', f);
+  if (!KINDS.includes(f.kind)) throw invalidOption('fault.kind', `one of ${KINDS.map((k) => `'${k}'`).join(', ')}`, f.kind);
+  if (f.status !== undefined && !(Number.isInteger(f.status) && f.status >= 100 && f.status <= 599)) throw invalidOption('fault.status', 'an HTTP status from 100 to 599', f.status);
+  if (f.delayMs !== undefined && !(Number.isFinite(f.delayMs) && f.delayMs >= 0)) throw invalidOption('fault.delayMs', 'a number of ms >= 0', f.delayMs);
+  if (f.times !== undefined && !(Number.isInteger(f.times) && f.times >= 1)) throw invalidOption('fault.times', 'an integer >= 1', f.times);
+  if (f.rate !== undefined && !(typeof f.rate === 'number' && f.rate >= 0 && f.rate <= 1)) throw invalidOption('fault.rate', 'a probability from 0 to 1', f.rate);
   if (f.retryAfter !== undefined && f.retryAfter !== false && f.retryAfter !== 'seconds' && f.retryAfter !== 'http-date') {
-    throw invalid('fault.retryAfter', "'seconds', 'http-date' or false", f.retryAfter);
+    throw invalidOption('fault.retryAfter', "'seconds', 'http-date' or false", f.retryAfter);
   }
   if (f.retryAfterSeconds !== undefined && !(Number.isInteger(f.retryAfterSeconds) && f.retryAfterSeconds >= 0)) {
-    throw invalid('fault.retryAfterSeconds', 'an integer >= 0', f.retryAfterSeconds);
+    throw invalidOption('fault.retryAfterSeconds', 'an integer >= 0', f.retryAfterSeconds);
   }
   if (f.field !== undefined && !['DateCreated', 'Sid', 'Status', 'Duration'].includes(f.field)) {
-    throw invalid('fault.field', "'DateCreated', 'Sid', 'Status' or 'Duration'", f.field);
+    throw invalidOption('fault.field', "'DateCreated', 'Sid', 'Status' or 'Duration'", f.field);
   }
 }
 

@@ -94,22 +94,26 @@ function candidates(table: CallTable, q: ListQuery): SortedIds | { ids: Int32Arr
 
 const totals = new WeakMap<CallTable, Map<string, number>>();
 
-export function listPage(table: CallTable, q: ListQuery, now: number): Page {
+/** The first index of `ids[0..len)` (sorted by start second) whose call started at or after second `sec`. */
+export function firstAtSecond(table: CallTable, ids: ArrayLike<number>, len: number, sec: number): number {
+  let a = 0;
+  let b = len;
+  while (a < b) {
+    const m = (a + b) >>> 1;
+    if (table.sec(ids[m]!) < sec) a = m + 1;
+    else b = m;
+  }
+  return a;
+}
+
+/** The ids of the page `q` asks for (cursor, order, page size), with `Total` and whether pages come before and after it. */
+export function selectPage(table: CallTable, q: ListQuery, now: number): Page {
   const source = candidates(table, q);
   const { ids, len } = source;
   const match = compile(table, q, now);
   const fromSec = Math.max(q.fromSec, Math.ceil((now - RETENTION_MS) / 1000));
 
-  const lowerSec = (sec: number) => {
-    let a = 0;
-    let b = len;
-    while (a < b) {
-      const m = (a + b) >>> 1;
-      if (table.sec(ids[m]!) < sec) a = m + 1;
-      else b = m;
-    }
-    return a;
-  };
+  const lowerSec = (sec: number) => firstAtSecond(table, ids, len, sec);
   /** First index whose key is >= the cursor (`strict`: > the cursor). */
   const boundKey = (c: Cursor, strict: boolean) => {
     let a = 0;

@@ -234,6 +234,11 @@ export interface SimulatorRequest {
   method: string;
   url: string;
   headers: Record<string, string | undefined>;
+  /**
+   * The caller gave up (an abort, a timeout): a `delay` held for the request ends at once, and
+   * `handle()` rejects with a `SimulatorResetError` nobody needs to read.
+   */
+  signal?: AbortSignal;
 }
 
 export interface SimulatorResponse {

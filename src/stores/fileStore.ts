@@ -1,7 +1,7 @@
 import { open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import type { Store, StoreState } from '../stream/types.js';
+import type { Store, StoreState } from './types.js';
 import { ExotelError, InvalidOptionError } from '../exotel/errors.js';
 import { invalidStateReason } from './validateState.js';
 

@@ -1,4 +1,4 @@
-import type { Store, StoreState } from '../stream/types.js';
+import type { Store, StoreState } from './types.js';
 import { ExotelError } from '../exotel/errors.js';
 import { copyState, invalidStateReason } from './validateState.js';
 

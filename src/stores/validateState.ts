@@ -1,4 +1,4 @@
-import type { StoreState } from '../stream/types.js';
+import type { StoreState } from './types.js';
 
 /**
  * Why `value` is not a StoreState, or undefined when it is one. Stores check what they save and

@@ -1,10 +1,10 @@
 import { EventEmitter } from 'eventemitter3';
 import { Observable, Subject, defer, from, merge, switchMap, tap } from 'rxjs';
 import type { Subscription } from 'rxjs';
-import { ExotelClient } from '../exotel/client.js';
+import { ExotelClient } from '../exotel/ExotelClient.js';
 import { ExotelError, ExotelNetworkError } from '../exotel/errors.js';
 import type { Call } from '../exotel/types.js';
-import { CallTracker } from '../engine/tracker.js';
+import { CallTracker } from '../engine/CallTracker.js';
 import { ReadPlanner } from '../engine/planner.js';
 import type { PlannedRead } from '../engine/planner.js';
 import { expireHeld } from '../operators/expireHeld.js';
@@ -15,8 +15,9 @@ import { pollEvery } from '../operators/pollEvery.js';
 import { readPlanned } from '../operators/readPlanned.js';
 import { trackCalls } from '../operators/trackCalls.js';
 import { saveSerially } from '../operators/internal/saveSerially.js';
-import { resolveOptions } from './resolveOptions.js';
-import type { ResolvedOptions } from './resolveOptions.js';
+// Aliased to the names the constructor below uses.
+import { resolveStreamOptions as resolveOptions } from './resolveStreamOptions.js';
+import type { ResolvedStreamOptions as ResolvedOptions } from './resolveStreamOptions.js';
 import type { CallStreamEvent, CallStreamEvents, CallStreamLike, CallStreamOptions, CallStreamStats, CallStreamStatus, CallUpdate, ReadTierStats, StoreState } from './types.js';
 
 type Phase = CallStreamStatus['phase'];

@@ -1,56 +1,24 @@
 /**
  * The public contract of a call stream (see the README): options, events and the CallStream face.
  * Code outside this repository is written against these names; extend, never change.
+ *
+ * Each type is declared by the layer that produces it and re-exported here: the filters by
+ * `exotel/` (they are a part of a `CallQuery`), the events and the settle context by `engine/`,
+ * `Store` and `StoreState` by `stores/`.
  */
 import type { Observable, SchedulerLike } from 'rxjs';
 import type Bottleneck from 'bottleneck';
 import type { Dispatcher } from 'undici';
-import type { Call, CallDirection, CallStatus } from '../exotel/types.js';
+import type { Call } from '../exotel/types.js';
 import type { ExotelError } from '../exotel/errors.js';
-import type { ClientStats } from '../exotel/client.js';
+import type { ClientStats } from '../exotel/clientStats.js';
+import type { CallStreamFilters } from '../exotel/buildCallQuery.js';
+import type { CallStreamEvent, CallUpdate, SettleContext } from '../engine/types.js';
+import type { Store } from '../stores/types.js';
 
-/** Filters applied to every read the stream makes. */
-export interface CallStreamFilters {
-  direction?: CallDirection | CallDirection[];
-  /** ExoPhone(s), E.164, at most 5. */
-  phoneNumber?: string | string[];
-  /** Customer number(s), E.164, at most 5. */
-  to?: string | string[];
-  /** Number(s) called first, E.164, at most 5. */
-  from?: string | string[];
-  /** Only these final statuses. */
-  status?: CallStatus | CallStatus[];
-}
-
-/** Context handed to a custom settle predicate (frozen). */
-export interface SettleContext {
-  /** The call as last read. */
-  call: Call;
-  /** Milliseconds the record has been held since it was first seen. */
-  heldMs: number;
-}
-
-/** Emitted once per Sid, when a call has settled (or was held `settleMs`). */
-export type CallCompletedEvent = { type: 'callCompleted'; call: Call };
-export type CallFailedEvent = { type: 'callFailed'; call: Call };
-
-/** A change to a call after it was emitted. `changes` names the camelCase fields that changed. */
-export interface CallUpdate {
-  /** The call as just read. */
-  call: Call;
-  /**
-   * The call as last emitted, rebuilt from what is remembered per Sid (its `TRACKED_FIELDS` and
-   * `dateUpdated`), so it is the same after a restart. Other fields, `raw` included, are the
-   * current read's: only the tracked values are kept per emitted call, not its record.
-   */
-  previous: Call;
-  /** The camelCase fields that changed (`'dateUpdated'` too when it moved with them). */
-  changes: Array<keyof Call | string>;
-}
-export type CallUpdatedEvent = { type: 'callUpdated' } & CallUpdate;
-
-/** The union on `events$`. */
-export type CallStreamEvent = CallCompletedEvent | CallFailedEvent | CallUpdatedEvent;
+export type { CallStreamFilters } from '../exotel/buildCallQuery.js';
+export type { CallCompletedEvent, CallFailedEvent, CallStreamEvent, CallUpdate, CallUpdatedEvent, SettleContext } from '../engine/types.js';
+export type { Store, StoreState } from '../stores/types.js';
 
 /** Events of the EventEmitter3 face. */
 export interface CallStreamEvents {
@@ -58,32 +26,6 @@ export interface CallStreamEvents {
   callFailed: [call: Call];
   callUpdated: [update: CallUpdate];
   error: [error: ExotelError];
-}
-
-/** Where the stream remembers what it emitted, and when it last polled. */
-export interface Store {
-  /** The last saved state, or undefined when there is none yet. */
-  load(): Promise<StoreState | undefined>;
-  /** Replaces the saved state (atomically, where the store can). */
-  save(state: StoreState): Promise<void>;
-  /** Releases what the store holds (files, connections). */
-  close?(): Promise<void>;
-  /**
-   * How often this store wants saving, when the stream's own `saveIntervalMs` is not given
-   * (milliseconds, or `Infinity`: only when the stream stops or fails). `memoryStore()` says
-   * `Infinity`: its state dies with the process, so saving it every cycle would protect nothing.
-   * @default 0 (after every poll cycle)
-   */
-  readonly saveIntervalMs?: number;
-}
-
-/** What a store keeps. JSON-serializable. */
-export interface StoreState {
-  version: 1;
-  /** The API-clock instant up to which every listing was read completely (epoch ms), or null. */
-  checkpoint: number | null;
-  /** Per Sid emitted inside the lookback horizon: its start (epoch ms) and fingerprint of the fields that matter. */
-  emitted: Record<string, { dateCreated: number; fingerprint: string }>;
 }
 
 export interface CallStreamOptions {
@@ -98,7 +40,7 @@ export interface CallStreamOptions {
   baseUrl?: string;
   /** How often the fresh window is polled. @default 15_000 */
   pollIntervalMs?: number;
-  /** How far back a call may start and still be caught when it ends. @default 7_200_000 */
+  /** How far back a call may start and still be caught when it ends: 60,000 to 31 days, more than `pollIntervalMs`. @default 7_200_000 */
   lookbackMs?: number;
   /** Longest a record is held waiting for Duration/Price/EndTime. @default 300_000 */
   settleMs?: number;
@@ -106,7 +48,7 @@ export interface CallStreamOptions {
   timeZone?: string;
   /** Records per page, 1 to 100. @default 100 */
   pageSize?: number;
-  /** Exotel's per-account limit. @default 200 */
+  /** Exotel's per-account limit, 1 to 100,000. @default 200 */
   maxRequestsPerMinute?: number;
   /** A Bottleneck limiter to schedule every request through instead of the built-in one. */
   limiter?: Bottleneck;
@@ -118,9 +60,11 @@ export interface CallStreamOptions {
   /** Replaces the settled predicate (default: Duration, Price and EndTime filled in). */
   isSettled?: (context: SettleContext) => boolean;
   /**
-   * How far before the API's "now" the fresh window reaches, on top of `skewMarginMs`: calls that
-   * end within it are caught by the fresh tier; longer ones by the long-call sweep.
-   * @default adaptive, 1 to 15 minutes by call rate
+   * How far back the fresh window reaches, on top of `skewMarginMs`: every poll re-reads the start
+   * times from the last completely read fresh window's upper edge, less this and the skew margin,
+   * up to the API's "now". Calls that end within it are caught by the fresh tier; longer ones by
+   * the long-call sweep. Fixing it keeps the fresh window on however busy the account.
+   * @default adaptive: 15 minutes down to 3 by call rate, then off when busy (settled `Duration` bands read instead)
    */
   freshWindowMs?: number;
   /** How much further back every window reaches than the API clock says (clock skew). @default 60_000 */
@@ -139,7 +83,7 @@ export interface CallStreamOptions {
   saveIntervalMs?: number;
   /** Reads of one poll cycle in flight at once (the limiter still orders and paces them). @default 4 */
   readConcurrency?: number;
-  /** Retries of a transient fault (429, 5xx, network, truncated body), per request. @default 5 */
+  /** Retries of a transient fault (429, 5xx, network, truncated body), per request, 0 to 100. @default 5 */
   retries?: number;
   /** An undici Dispatcher for every request (a proxy agent; in tests, one that answers in-process). */
   dispatcher?: Dispatcher;

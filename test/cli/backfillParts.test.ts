@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { oldestAllowedMs, planWindows } from '../../src/cli/backfill/windows.js';
+import { buildCallQuery } from '../../src/exotel/buildCallQuery.js';
 import { estimateRemainingMs, formatDurationShort, renderProgress, renderSummary } from '../../src/cli/backfill/progress.js';
 import { SidLog, initialState, loadState, saveState } from '../../src/cli/backfill/state.js';
 import { parseNaiveMs } from '../../src/exotel/time.js';
@@ -28,8 +29,14 @@ describe('planWindows', () => {
   it('gives no window for an empty range', () => {
     expect(planWindows(at('2026-05-02 00:00:00'), at('2026-05-01 00:00:00'), tz)).toEqual([]);
   });
-  it('puts the six-month limit at the same wall-clock time six months back', () => {
-    expect(oldestAllowedMs(at('2026-08-31 12:00:00'), tz)).toBe(at('2026-02-28 12:00:00'));
+  it('puts the six-month limit at the same wall-clock time six months back, never more than 183 days', () => {
+    expect(oldestAllowedMs(at('2026-07-20 12:00:00'), tz)).toBe(at('2026-01-20 12:00:00'));
+    // Six calendar months back from Aug 31 is Feb 28, 184 days: the client refuses that, so the backfill does too.
+    expect(oldestAllowedMs(at('2026-08-31 12:00:00'), tz)).toBe(at('2026-03-01 12:00:00'));
+    const query = (gte: string) => ({ dateCreated: { gte: at(gte), lte: at('2026-03-02 00:00:00') } });
+    const context = { timeZone: tz, now: at('2026-08-31 12:00:00') };
+    expect(buildCallQuery(query('2026-03-01 12:00:00'), context)).toContain('DateCreated=');
+    expect(() => buildCallQuery(query('2026-03-01 11:59:59'), context)).toThrow(/183 days/);
   });
 });
 

@@ -119,14 +119,17 @@ describe('tail', () => {
     }
   });
 
-  it('SIGTERM stops it too', async () => {
+  it('SIGTERM stops it too, once it is streaming', async () => {
     const before = sim.history.length;
-    const run = startCli(['tail', '--base-url', url, '--poll-interval', '1s', '--quiet'], { env: simEnv() });
+    const run = startCli(['tail', '--base-url', url, '--poll-interval', '1s'], { env: simEnv() });
     // Wait until it is streaming: the probe and the first poll have reached the simulator.
     for (let i = 0; i < 300 && sim.history.length < before + 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sim.history.length, 'the probe and a first poll before SIGTERM').toBeGreaterThanOrEqual(before + 2);
+    expect(sim.history.slice(before).every((r) => r.status === 200)).toBe(true);
     run.child.kill('SIGTERM');
     const r = await run.done;
     expect(r.code).toBe(0);
     expect(r.signal).toBeNull();
+    expect(r.stderr).toContain('SIGTERM, stopping');
   });
 });

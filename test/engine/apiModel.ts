@@ -3,7 +3,7 @@
  * only once it has ended, under its start time (`DateCreated`, whole seconds), and its Duration
  * (talk time) is empty until it settles.
  */
-import type { CallQuery } from '../../src/exotel/query.js';
+import type { CallQuery } from '../../src/exotel/buildCallQuery.js';
 import type { Call } from '../../src/exotel/types.js';
 import { makeCall } from './fixtures.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { TRACKED_FIELDS, TrackedValues, applyFingerprint, changedFields, encodeFingerprint, fingerprint } from '../../src/engine/fingerprint.js';
+import { TrackedValues, applyFingerprint, changedFields, encodeFingerprint, fingerprint } from '../../src/engine/fingerprint.js';
+import { TRACKED_FIELDS } from '../../src/exotel/trackedFields.js';
 import type { Call } from '../../src/exotel/types.js';
 import { makeCall } from './fixtures.js';
 

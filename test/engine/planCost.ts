@@ -6,8 +6,8 @@
  */
 import { ReadPlanner } from '../../src/engine/planner.js';
 import type { PlannedRead } from '../../src/engine/planner.js';
-import { CallTracker } from '../../src/engine/tracker.js';
-import { defaultIsSettled } from '../../src/engine/settle.js';
+import { CallTracker } from '../../src/engine/CallTracker.js';
+import { defaultIsSettled } from '../../src/engine/defaultIsSettled.js';
 import { matches, recordAt } from './apiModel.js';
 import type { ModelCall } from './apiModel.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_AGE_MS, MAX_WINDOW_MS, ReadPlanner } from '../../src/engine/planner.js';
 import type { PlannedRead, PlannerOptions } from '../../src/engine/planner.js';
 import { InvalidOptionError } from '../../src/exotel/errors.js';
-import { buildCallQuery } from '../../src/exotel/query.js';
+import { buildCallQuery } from '../../src/exotel/buildCallQuery.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultIsSettled } from '../../src/engine/settle.js';
-import { classifyCall } from '../../src/engine/classify.js';
+import { defaultIsSettled } from '../../src/engine/defaultIsSettled.js';
+import { classifyCall } from '../../src/engine/classifyCall.js';
 import { makeCall, unsettled } from './fixtures.js';
 
 describe('defaultIsSettled', () => {

@@ -1,35 +1,27 @@
 import { inspect } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Agent } from 'undici';
 import Bottleneck from 'bottleneck';
-import { ExotelClient } from '../../src/exotel/client.js';
-import type { ExotelClientOptions, RetryContext } from '../../src/exotel/client.js';
+import { ExotelClient } from '../../src/exotel/ExotelClient.js';
+import type { ExotelClientOptions } from '../../src/exotel/clientOptions.js';
+import type { RetryContext } from '../../src/exotel/withRetries.js';
 import { ExotelError, ExotelHttpError, InvalidOptionError } from '../../src/exotel/errors.js';
 import { formatNaive } from '../../src/exotel/time.js';
-import { json, listBody, raw, silent, startServer, truncated } from './helpers/scriptedServer.js';
-import type { ScriptedServer } from './helpers/scriptedServer.js';
+import { json, listBody, raw, serverPerTest, silent, truncated } from './helpers/scriptedServer.js';
 
 const KEY = 'test-key';
 const TOKEN = 'sup3r-s3cret-t0ken';
 const BASIC = Buffer.from(`${KEY}:${TOKEN}`).toString('base64');
 
-let server: ScriptedServer;
-const clients: ExotelClient[] = [];
-
-beforeEach(async () => {
-  server = await startServer();
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await server.close();
-});
+const scripted = serverPerTest();
+const clients = scripted.clients;
 
 function client(options: Partial<ExotelClientOptions> = {}): ExotelClient {
   const c = new ExotelClient({
     accountSid: 'acme1',
     apiKey: KEY,
     apiToken: TOKEN,
-    baseUrl: server.url,
+    baseUrl: scripted.server.url,
     retryMinTimeoutMs: 1,
     retryMaxTimeoutMs: 5,
     ...options,
@@ -61,12 +53,12 @@ describe('ExotelClient.listPage', () => {
   it('sends Basic auth in the header only, the encoded query, and reads the page', async () => {
     // The server's clock runs an hour ahead of this machine's.
     const date = new Date(Math.floor(Date.now() / 1000) * 1000 + 3_600_000).toUTCString();
-    server.next(json(200, listBody(['a', 'b'], '/v1/Accounts/acme1/Calls.json?PageSize=2&After=Yg%3D%3D', { total: 7 }), { date }));
+    scripted.server.next(json(200, listBody(['a', 'b'], '/v1/Accounts/acme1/Calls.json?PageSize=2&After=Yg%3D%3D', { total: 7 }), { date }));
     const c = client();
     const gte = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000;
     const page = await c.listPage({ dateCreated: { gte, lte: gte + 600_000 }, pageSize: 2, sortBy: 'asc' });
     const naive = (ms: number) => encodeURIComponent(formatNaive(ms, 'Asia/Kolkata')).replace('%20', '+');
-    const [req] = server.requests;
+    const [req] = scripted.server.requests;
     expect(req?.method).toBe('GET');
     expect(req?.headers.authorization).toBe(`Basic ${BASIC}`);
     expect(req?.headers.accept).toBe('application/json');
@@ -79,20 +71,20 @@ describe('ExotelClient.listPage', () => {
     expect(page.total).toBe(7);
     expect(page.nextPageUri).toBe('/v1/Accounts/acme1/Calls.json?PageSize=2&After=Yg%3D%3D');
     expect(page.serverDate?.getTime()).toBe(Date.parse(date));
-    expect(page.requestUrl).toBe(`${server.url}${req?.url}`);
+    expect(page.requestUrl).toBe(`${scripted.server.url}${req?.url}`);
     expect(c.clockOffsetMs).toBeGreaterThan(3_600_000 - 5_000);
     expect(c.clockOffsetMs).toBeLessThanOrEqual(3_600_000);
     expect(c.stats()).toMatchObject({ requests: 1, retries: 0, responses: { '2xx': 1 } });
   });
 
   it('follows a page URI, under Metadata or at the top level, with `.json` and a base path', async () => {
-    server.next(json(200, listBody(['a'], '/v1/Accounts/acme1/Calls?After=x', { topLevel: true })));
-    server.next(json(200, listBody([], null)));
-    const c = client({ baseUrl: `${server.url}/proxy/` });
+    scripted.server.next(json(200, listBody(['a'], '/v1/Accounts/acme1/Calls?After=x', { topLevel: true })));
+    scripted.server.next(json(200, listBody([], null)));
+    const c = client({ baseUrl: `${scripted.server.url}/proxy/` });
     const page = await c.listPage({ pageUri: '/v1/Accounts/acme1/Calls.json?PageSize=1&After=abc' });
     expect(page.nextPageUri).toBe('/v1/Accounts/acme1/Calls?After=x');
     await c.listPage({ pageUri: page.nextPageUri! });
-    expect(server.requests.map((r) => r.url)).toEqual([
+    expect(scripted.server.requests.map((r) => r.url)).toEqual([
       '/proxy/v1/Accounts/acme1/Calls.json?PageSize=1&After=abc',
       '/proxy/v1/Accounts/acme1/Calls.json?After=x',
     ]);
@@ -114,13 +106,13 @@ describe('ExotelClient.listPage', () => {
       expect(e).toBeInstanceOf(InvalidOptionError);
       expect((e as InvalidOptionError).option).toBe('pageUri');
     }
-    expect(server.requests).toHaveLength(0);
+    expect(scripted.server.requests).toHaveLength(0);
   });
 
   it('treats empty, null and missing NextPageUri alike', async () => {
     const c = client();
     for (const next of ['', null, undefined, '  ']) {
-      server.next(json(200, listBody(['a'], next)));
+      scripted.server.next(json(200, listBody(['a'], next)));
       expect((await c.listPage({})).nextPageUri).toBeNull();
     }
   });
@@ -131,13 +123,13 @@ describe('ExotelClient.listPage', () => {
     expect(e).toBeInstanceOf(InvalidOptionError);
     expect(e.message).toContain('`query.pageSize`');
     await expect(c.listPage({}, { priority: 10 })).rejects.toThrow('`priority`');
-    expect(server.requests).toHaveLength(0);
+    expect(scripted.server.requests).toHaveLength(0);
   });
 });
 
 describe('ExotelClient.listAll', () => {
   it('follows NextPageUri to the end, dropping Sids repeated within the listing', async () => {
-    server.next(
+    scripted.server.next(
       json(200, listBody(['a', 'b'], '/v1/Accounts/acme1/Calls.json?PageSize=2&After=MQ%3D%3D')),
       json(200, listBody(['b', 'c'], '/v1/Accounts/acme1/Calls.json?PageSize=2&After=Mg%3D%3D')),
       json(200, listBody(['d'], null)),
@@ -146,7 +138,7 @@ describe('ExotelClient.listAll', () => {
     const pages = [];
     for await (const page of c.listAll({ pageSize: 2 })) pages.push(page.calls.map((r) => r.Sid));
     expect(pages).toEqual([['a', 'b'], ['c'], ['d']]);
-    expect(server.requests.map((r) => r.url)).toEqual([
+    expect(scripted.server.requests.map((r) => r.url)).toEqual([
       '/v1/Accounts/acme1/Calls.json?PageSize=2',
       '/v1/Accounts/acme1/Calls.json?PageSize=2&After=MQ%3D%3D',
       '/v1/Accounts/acme1/Calls.json?PageSize=2&After=Mg%3D%3D',
@@ -158,28 +150,28 @@ describe('ExotelClient.listAll', () => {
     body.Calls[0]!.Sid = '';
     body.Calls[1]!.Sid = '';
     delete body.Calls[2]!.Sid;
-    server.next(json(200, body));
+    scripted.server.next(json(200, body));
     const records = [];
     for await (const page of client().listAll({})) records.push(...page.calls);
     expect(records).toHaveLength(3);
   });
 
   it('stops on an empty page even when it carries a NextPageUri', async () => {
-    server.next(json(200, listBody(['a'], '/v1/Accounts/acme1/Calls.json?After=x')), json(200, listBody([], '/v1/Accounts/acme1/Calls.json?After=y')));
+    scripted.server.next(json(200, listBody(['a'], '/v1/Accounts/acme1/Calls.json?After=x')), json(200, listBody([], '/v1/Accounts/acme1/Calls.json?After=y')));
     const sids: string[] = [];
     for await (const page of client().listAll({})) sids.push(...page.calls.map((r) => r.Sid));
     expect(sids).toEqual(['a']);
-    expect(server.requests).toHaveLength(2);
+    expect(scripted.server.requests).toHaveLength(2);
   });
 
   it('ends with an error on a NextPageUri elsewhere or one that repeats', async () => {
-    server.next(json(200, listBody(['a'], 'https://evil.example/v1/Accounts/acme1/Calls.json')));
+    scripted.server.next(json(200, listBody(['a'], 'https://evil.example/v1/Accounts/acme1/Calls.json')));
     const it1 = client().listAll({});
     await it1.next();
     const e = await failure(it1.next());
     expect(e.code).toBe('ERR_EXOTEL_MALFORMED_RESPONSE');
 
-    server.next(
+    scripted.server.next(
       json(200, listBody(['a'], '/v1/Accounts/acme1/Calls.json?After=x')),
       json(200, listBody(['b'], '/v1/Accounts/acme1/Calls.json?After=x')),
     );
@@ -197,20 +189,20 @@ describe('ExotelClient.listAll', () => {
 
 describe('ExotelClient.getCall', () => {
   it('reads one call, with details when asked', async () => {
-    server.next(json(200, { Call: { Sid: 'abc', Status: 'completed', DateCreated: '2025-01-15 10:00:00' } }));
+    scripted.server.next(json(200, { Call: { Sid: 'abc', Status: 'completed', DateCreated: '2025-01-15 10:00:00' } }));
     const call = await client().getCall('abc', { details: true });
     expect(call.Sid).toBe('abc');
-    expect(server.requests[0]?.url).toBe('/v1/Accounts/acme1/Calls/abc.json?details=true');
+    expect(scripted.server.requests[0]?.url).toBe('/v1/Accounts/acme1/Calls/abc.json?details=true');
   });
 
   it('maps 404 and a body without Call', async () => {
-    server.next(json(404, { RestException: { Status: 404, Message: 'No call abc' } }));
+    scripted.server.next(json(404, { RestException: { Status: 404, Message: 'No call abc' } }));
     const e = await failure(client().getCall('abc'));
     expect(e).toMatchObject({ code: 'ERR_EXOTEL_NOT_FOUND', status: 404, apiMessage: 'No call abc', fatal: false });
-    server.next(json(200, { Calls: [] }));
+    scripted.server.next(json(200, { Calls: [] }));
     expect((await failure(client({ retries: 0 }).getCall('abc'))).code).toBe('ERR_EXOTEL_MALFORMED_RESPONSE');
     // Retried like any malformed body.
-    server.next(json(200, { Calls: [] }), json(200, { Call: { Sid: 'abc' } }));
+    scripted.server.next(json(200, { Calls: [] }), json(200, { Call: { Sid: 'abc' } }));
     expect((await client().getCall('abc')).Sid).toBe('abc');
     await expect(client().getCall('a/b')).rejects.toThrow('`sid`');
   });
@@ -225,21 +217,21 @@ describe('errors and retries', () => {
     [404, 'ERR_EXOTEL_NOT_FOUND', false],
     [409, 'ERR_EXOTEL_CONFLICT', false],
   ] as const)('does not retry %i; maps it to %s (fatal: %s)', async (status, code, fatal) => {
-    server.next(json(status, { RestException: { Status: status, Message: `Nope ${status}` } }));
+    scripted.server.next(json(status, { RestException: { Status: status, Message: `Nope ${status}` } }));
     const retries: RetryContext[] = [];
     const e = await failure(client({ onRetry: (ctx) => retries.push(ctx) }).listPage({}));
     expect(e).toBeInstanceOf(ExotelHttpError);
     expect(e).toMatchObject({ code, status, fatal, method: 'GET', apiMessage: `Nope ${status}` });
     expect(e.message).toContain(String(status));
     expect(e.message).toContain('GET /v1/Accounts/acme1/Calls.json');
-    expect(e.url).toBe(`${server.url}/v1/Accounts/acme1/Calls.json`);
-    expect(server.requests).toHaveLength(1);
+    expect(e.url).toBe(`${scripted.server.url}/v1/Accounts/acme1/Calls.json`);
+    expect(scripted.server.requests).toHaveLength(1);
     expect(retries).toHaveLength(0);
     expectNoSecret(e);
   });
 
   it('retries 5xx, 429, truncated and malformed bodies, then succeeds', async () => {
-    server.next(
+    scripted.server.next(
       json(503, { RestException: { Status: 503, Message: 'busy' } }),
       json(429, { RestException: { Status: 429, Message: 'slow down' } }),
       truncated,
@@ -270,25 +262,25 @@ describe('errors and retries', () => {
   });
 
   it('reports the last error when retries run out', async () => {
-    server.fallback = json(500, { RestException: { Status: 500, Message: 'down' } });
+    scripted.server.fallback = json(500, { RestException: { Status: 500, Message: 'down' } });
     const e = await failure(client({ retries: 2 }).listPage({}));
     expect(e).toMatchObject({ code: 'ERR_EXOTEL_SERVER', status: 500, apiMessage: 'down', fatal: false });
-    expect(server.requests).toHaveLength(3);
+    expect(scripted.server.requests).toHaveLength(3);
   });
 
   it('reports a missing Calls array as a malformed response (retried)', async () => {
-    server.fallback = json(200, { Metadata: {} });
+    scripted.server.fallback = json(200, { Metadata: {} });
     const e = await failure(client({ retries: 1 }).listPage({}));
     expect(e.code).toBe('ERR_EXOTEL_MALFORMED_RESPONSE');
     expect(e.status).toBe(200);
     expect(e.message).toContain('`Calls`');
-    expect(server.requests).toHaveLength(2);
-    server.next(json(200, { Call: { Sid: 'abc' } }), json(200, listBody(['a'], null)));
+    expect(scripted.server.requests).toHaveLength(2);
+    scripted.server.next(json(200, { Call: { Sid: 'abc' } }), json(200, listBody(['a'], null)));
     expect((await client().listPage({})).calls).toHaveLength(1);
   });
 
   it('honours Retry-After, capped at maxRetryAfterMs', async () => {
-    server.next(
+    scripted.server.next(
       json(429, {}, { 'retry-after': '0' }),
       json(429, {}, { 'retry-after': '3600' }),
       json(503, {}, { 'retry-after': new Date(Date.now() + 3_600_000).toUTCString() }),
@@ -300,8 +292,8 @@ describe('errors and retries', () => {
   });
 
   it('maps a refused connection to ERR_EXOTEL_NETWORK after retries', async () => {
-    const url = server.url;
-    await server.close();
+    const url = scripted.server.url;
+    await scripted.server.close();
     const c = new ExotelClient({ accountSid: 'acme1', apiKey: KEY, apiToken: TOKEN, baseUrl: url, retries: 1, retryMinTimeoutMs: 1 });
     clients.push(c);
     const e = await failure(c.listPage({}));
@@ -309,42 +301,41 @@ describe('errors and retries', () => {
     expect(e.status).toBeUndefined();
     expect(c.stats()).toMatchObject({ requests: 2, failures: 2 });
     expectNoSecret(e);
-    server = await startServer();
   });
 
   it('maps a silent server to ERR_EXOTEL_TIMEOUT', async () => {
-    server.fallback = silent;
+    scripted.server.fallback = silent;
     const e = await failure(client({ headersTimeoutMs: 100, retries: 0 }).listPage({}));
     expect(e.code).toBe('ERR_EXOTEL_TIMEOUT');
   });
 
   it('aborts in flight with ERR_ABORTED, without retrying', async () => {
-    server.fallback = silent;
+    scripted.server.fallback = silent;
     const controller = new AbortController();
     const retries: RetryContext[] = [];
     const pending = client({ onRetry: (ctx) => retries.push(ctx) }).listPage({}, { signal: controller.signal });
     // In flight: the server has it (waiting on arrival, not on a fixed delay, which a loaded machine outruns).
-    while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (scripted.server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     controller.abort();
     const e = await failure(pending);
     expect(e.code).toBe('ERR_ABORTED');
     expect(retries).toHaveLength(0);
-    expect(server.requests).toHaveLength(1);
+    expect(scripted.server.requests).toHaveLength(1);
   });
 
   it('aborts while waiting to retry', async () => {
-    server.fallback = json(503, {});
+    scripted.server.fallback = json(503, {});
     const controller = new AbortController();
     const c = client({ retryMinTimeoutMs: 60_000, retryMaxTimeoutMs: 60_000, onRetry: () => setTimeout(() => controller.abort(), 10) });
     const e = await failure(c.listPage({}, { signal: controller.signal }));
     expect(e.code).toBe('ERR_ABORTED');
-    expect(server.requests).toHaveLength(1);
+    expect(scripted.server.requests).toHaveLength(1);
   });
 
   it('rejects at once with an already aborted signal', async () => {
     const e = await failure(client().listPage({}, { signal: AbortSignal.abort() }));
     expect(e.code).toBe('ERR_ABORTED');
-    expect(server.requests).toHaveLength(0);
+    expect(scripted.server.requests).toHaveLength(0);
   });
 
   it('consumes every error body: one socket survives many failures', async () => {
@@ -352,11 +343,11 @@ describe('errors and retries', () => {
     try {
       const c = client({ dispatcher: agent, retries: 0 });
       for (let i = 0; i < 30; i++) {
-        server.next(i % 2 ? json(404, { RestException: { Status: 404, Message: 'x'.repeat(100_000) } }) : raw(200, 'not json'));
+        scripted.server.next(i % 2 ? json(404, { RestException: { Status: 404, Message: 'x'.repeat(100_000) } }) : raw(200, 'not json'));
         const e = await failure(c.listPage({}));
         expect(['ERR_EXOTEL_NOT_FOUND', 'ERR_EXOTEL_MALFORMED_RESPONSE']).toContain(e.code);
       }
-      server.next(json(200, listBody(['a'], null)));
+      scripted.server.next(json(200, listBody(['a'], null)));
       expect((await c.listPage({})).calls).toHaveLength(1);
     } finally {
       await agent.close();
@@ -367,7 +358,7 @@ describe('errors and retries', () => {
     const limiter = new Bottleneck({ maxConcurrent: 1 });
     const priorities: number[] = [];
     limiter.on('executing', (info) => priorities.push(info.options.priority));
-    server.fallback = json(200, listBody([], null));
+    scripted.server.fallback = json(200, listBody([], null));
     const c = client({ limiter });
     // Hold the only slot until both requests are queued.
     let release!: () => void;
@@ -383,7 +374,7 @@ describe('errors and retries', () => {
   });
 
   it('rejects requests after close with ERR_ABORTED', async () => {
-    server.fallback = silent;
+    scripted.server.fallback = silent;
     const c = client();
     const pending = failure(c.listPage({}));
     await new Promise((resolve) => setTimeout(resolve, 30));
@@ -471,6 +462,6 @@ describe('a caller limiter that is stopped', () => {
     await limiter.stop();
     const e = await failure(client({ limiter }).listPage({}));
     expect(e.code).toBe('ERR_ABORTED');
-    expect(server.requests).toHaveLength(0);
+    expect(scripted.server.requests).toHaveLength(0);
   });
 });

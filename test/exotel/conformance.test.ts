@@ -4,16 +4,16 @@
  * hold sockets, even many at once on a small pool.
  */
 import { inspect } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Pool } from 'undici';
-import { ExotelClient } from '../../src/exotel/client.js';
+import { ExotelClient } from '../../src/exotel/ExotelClient.js';
 import { ExotelError } from '../../src/exotel/errors.js';
-import { normalizeCall } from '../../src/exotel/normalize.js';
-import { buildCallQuery } from '../../src/exotel/query.js';
+import { normalizeCall } from '../../src/exotel/normalizeCall.js';
+import { buildCallQuery } from '../../src/exotel/buildCallQuery.js';
 import { backoffDelay } from '../../src/exotel/retry.js';
 import { createSimulator } from '../../src/simulator/index.js';
-import { json, listBody, silent, startServer, truncated } from './helpers/scriptedServer.js';
-import type { Handler, ScriptedServer } from './helpers/scriptedServer.js';
+import { json, listBody, serverPerTest, silent, truncated } from './helpers/scriptedServer.js';
+import type { Handler } from './helpers/scriptedServer.js';
 
 const TZ = 'Asia/Kolkata';
 
@@ -48,51 +48,44 @@ describe('AnsweredBy casing', () => {
 });
 
 describe('error bodies on a small pool', () => {
-  let server: ScriptedServer;
-  const clients: ExotelClient[] = [];
-  beforeEach(async () => {
-    server = await startServer();
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    await server.close();
-  });
+  const scripted = serverPerTest();
+  const clients = scripted.clients;
 
   const big = (status: number): Handler => json(status, { RestException: { Status: status, Message: 'x'.repeat(200_000) } });
 
   it('drops a Sid repeated within one page as well as across pages', async () => {
-    server.next(
+    scripted.server.next(
       json(200, listBody(['a', 'b', 'a', 'c'], '/v1/Accounts/acme1/Calls.json?After=MQ==')),
       json(200, listBody(['c', 'd', 'd'], null)),
     );
-    const c = new ExotelClient({ accountSid: 'acme1', apiKey: 'k', apiToken: 't', baseUrl: server.url });
+    const c = new ExotelClient({ accountSid: 'acme1', apiKey: 'k', apiToken: 't', baseUrl: scripted.server.url });
     clients.push(c);
     const pages: string[][] = [];
     for await (const page of c.listAll({})) pages.push(page.calls.map((r) => r.Sid));
     expect(pages).toEqual([['a', 'b', 'c'], ['d']]);
     // The cursor went out as the API wrote it, `==` and all.
-    expect(server.requests[1]!.url).toBe('/v1/Accounts/acme1/Calls.json?After=MQ==');
+    expect(scripted.server.requests[1]!.url).toBe('/v1/Accounts/acme1/Calls.json?After=MQ==');
   });
 
   it('a body that stalls half-way (timeout) or is aborted half-way frees its socket', { timeout: 5_000 }, async () => {
-    const pool = new Pool(server.url, { connections: 1 });
+    const pool = new Pool(scripted.server.url, { connections: 1 });
     try {
-      const c = new ExotelClient({ accountSid: 'acme1', apiKey: 'k', apiToken: 't', baseUrl: server.url, dispatcher: pool, retries: 0, bodyTimeoutMs: 100 });
+      const c = new ExotelClient({ accountSid: 'acme1', apiKey: 'k', apiToken: 't', baseUrl: scripted.server.url, dispatcher: pool, retries: 0, bodyTimeoutMs: 100 });
       clients.push(c);
       let sent = 0;
       const stall: Handler = (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100000' });
         res.write('{"Metadata":{"Total":3},"Calls":[', () => sent++);
       };
-      server.next(stall);
+      scripted.server.next(stall);
       expect(await c.listPage({}).then(() => 'answered', (e: ExotelError) => e.code)).toBe('ERR_EXOTEL_TIMEOUT');
-      server.next(stall);
+      scripted.server.next(stall);
       const controller = new AbortController();
       const aborted = c.listPage({}, { signal: controller.signal }).then(() => 'answered', (e: ExotelError) => e.code);
       while (sent < 2) await new Promise((resolve) => setTimeout(resolve, 5));
       controller.abort();
       expect(await aborted).toBe('ERR_ABORTED');
-      server.next(json(200, listBody(['a'], null)));
+      scripted.server.next(json(200, listBody(['a'], null)));
       expect((await c.listPage({})).calls).toHaveLength(1);
     } finally {
       await pool.close();
@@ -100,14 +93,14 @@ describe('error bodies on a small pool', () => {
   });
 
   it('50 concurrent failures of every kind on a 2-connection pool do not stall the next request', { timeout: 5_000 }, async () => {
-    const pool = new Pool(server.url, { connections: 2 });
+    const pool = new Pool(scripted.server.url, { connections: 2 });
     try {
-      const c = new ExotelClient({ accountSid: 'acme1', apiKey: 'k', apiToken: 't', baseUrl: server.url, dispatcher: pool, retries: 0, headersTimeoutMs: 200, bodyTimeoutMs: 30_000 });
+      const c = new ExotelClient({ accountSid: 'acme1', apiKey: 'k', apiToken: 't', baseUrl: scripted.server.url, dispatcher: pool, retries: 0, headersTimeoutMs: 200, bodyTimeoutMs: 30_000 });
       clients.push(c);
       const kinds: Handler[] = [big(400), big(402), big(404), big(409), big(429), big(500), big(503), truncated];
       // Requests with PageSize=7 are never answered: one times out, one is aborted.
       let n = 0;
-      server.fallback = (req, res) => (req.url?.includes('PageSize=7') ? silent : kinds[n++ % kinds.length]!)(req, res);
+      scripted.server.fallback = (req, res) => (req.url?.includes('PageSize=7') ? silent : kinds[n++ % kinds.length]!)(req, res);
       const controller = new AbortController();
       const pending = Array.from({ length: 50 }, (_, i) =>
         c.listPage(i >= 48 ? { pageSize: 7 } : {}, i === 49 ? { signal: controller.signal } : {}).then(
@@ -124,7 +117,7 @@ describe('error bodies on a small pool', () => {
           'ERR_EXOTEL_SERVER', 'ERR_EXOTEL_MALFORMED_RESPONSE', 'ERR_EXOTEL_TIMEOUT', 'ERR_ABORTED',
         ]),
       );
-      server.next(json(200, listBody(['a'], null)));
+      scripted.server.next(json(200, listBody(['a'], null)));
       expect((await c.listPage({})).calls).toHaveLength(1);
     } finally {
       await pool.close();

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
-const limiterModule = fileURLToPath(new URL('../../src/exotel/limiter.ts', import.meta.url));
+const limiterModule = fileURLToPath(new URL('../../src/exotel/createQuotaLimiter.ts', import.meta.url));
 
 describe('createQuotaLimiter in a real process', () => {
   // Real time, but short: a 150 ms window. The process must not exit while a job waits for quota.

@@ -2,7 +2,7 @@ import FakeTimers from '@sinonjs/fake-timers';
 import type { Clock } from '@sinonjs/fake-timers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type Bottleneck from 'bottleneck';
-import { createQuotaLimiter } from '../../src/exotel/limiter.js';
+import { createQuotaLimiter } from '../../src/exotel/createQuotaLimiter.js';
 import { InvalidOptionError } from '../../src/exotel/errors.js';
 
 let clock: Clock;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { normalizeCall } from '../../src/exotel/normalize.js';
+import { normalizeCall } from '../../src/exotel/normalizeCall.js';
 import { MalformedRecordError } from '../../src/exotel/errors.js';
 import type { RawCall } from '../../src/exotel/types.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { normalizeCall } from '../../src/exotel/normalize.js';
+import { normalizeCall } from '../../src/exotel/normalizeCall.js';
 
 const record = (price: unknown) => ({ Sid: 'CA1', DateCreated: '2026-01-15 10:00:00', Status: 'completed', Price: price });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { addZonedMonths, buildCallQuery } from '../../src/exotel/query.js';
-import type { CallQuery } from '../../src/exotel/query.js';
+import { buildCallQuery } from '../../src/exotel/buildCallQuery.js';
+import { addZonedMonths } from '../../src/exotel/time.js';
+import type { CallQuery } from '../../src/exotel/buildCallQuery.js';
 import { InvalidOptionError } from '../../src/exotel/errors.js';
 import { parseNaiveMs } from '../../src/exotel/time.js';
 

@@ -8,8 +8,8 @@ import type { Clock } from '@sinonjs/fake-timers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSimulator } from '../../src/simulator/index.js';
 import type { Simulator, SimulatorOptions } from '../../src/simulator/index.js';
-import { ExotelClient } from '../../src/exotel/client.js';
-import type { ExotelClientOptions } from '../../src/exotel/client.js';
+import { ExotelClient } from '../../src/exotel/ExotelClient.js';
+import type { ExotelClientOptions } from '../../src/exotel/clientOptions.js';
 import type { CallPage } from '../../src/exotel/paging.js';
 
 const START = Math.floor(Date.now() / 60_000) * 60_000;
@@ -147,12 +147,20 @@ describe('the quota against the simulator', () => {
       await clock.tickAsync(100);
       await realTurn();
     }
+    const limited = sim!.history.filter((r) => r.status === 429);
+    expect(limited).toHaveLength(1);
+    const pausedAt = limited[0]!.at;
     const closing = c.close();
     const results = await drive([...pending, closing.then(() => undefined as never)], 100);
-    // Each request gave up without waiting out the minute, and none was sent after the 429.
+    // Each request gave up without waiting out the minute...
     expect(Date.now() - START).toBeLessThan(60_000);
     for (const r of results.slice(0, 4)) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'ERR_ABORTED' });
     expect(results.slice(0, 4).some((r) => r.status === 'rejected')).toBe(true);
+    // ...and none was sent after the 429: not while the pause held them, not once the client had closed.
+    await clock.tickAsync(120_000);
+    for (let i = 0; i < 5; i++) await realTurn();
+    expect(sim!.history.filter((r) => r.at > pausedAt)).toEqual([]);
+    expect(c.stats().requests).toBe(sim!.history.length);
   });
 
   it('backs off exponentially on 5xx, each retry queued again through the limiter', async () => {

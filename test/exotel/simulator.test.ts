@@ -7,11 +7,11 @@ import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NOW, simulatedClients } from './helpers/simulatedClients.js';
 import type { CallSpec, Simulator } from '../../src/simulator/index.js';
-import { ExotelClient } from '../../src/exotel/client.js';
-import type { RetryContext } from '../../src/exotel/client.js';
+import { ExotelClient } from '../../src/exotel/ExotelClient.js';
+import type { RetryContext } from '../../src/exotel/withRetries.js';
 import { ExotelError, MalformedRecordError } from '../../src/exotel/errors.js';
-import { normalizeCall } from '../../src/exotel/normalize.js';
-import type { CallQuery } from '../../src/exotel/query.js';
+import { normalizeCall } from '../../src/exotel/normalizeCall.js';
+import type { CallQuery } from '../../src/exotel/buildCallQuery.js';
 import type { Call, CallDirection, CallStatus, RawCall } from '../../src/exotel/types.js';
 
 const TZ = 'Asia/Kolkata';
@@ -300,7 +300,10 @@ describe('faults against the simulator', () => {
     const controller = new AbortController();
     const start = sim.history.length;
     const pending = clientFor(sim).listPage(query, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
+    // Abort once the request is held by the delay (on a busy machine it may take a while to arrive).
+    for (let i = 0; i < 500 && sim.history.length === start; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(sim.history.length - start).toBe(1);
+    controller.abort();
     expect((await failure(pending)).code).toBe('ERR_ABORTED');
     expect(sim.history.length - start).toBe(1);
   });

@@ -1,12 +1,13 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type Bottleneck from 'bottleneck';
-import { ExotelClient } from '../../src/exotel/client.js';
-import type { ClientStats, ExotelClientOptions, RequestOptions } from '../../src/exotel/client.js';
-import { createQuotaLimiter } from '../../src/exotel/limiter.js';
-import { normalizeCall } from '../../src/exotel/normalize.js';
+import { ExotelClient } from '../../src/exotel/ExotelClient.js';
+import type { ClientStats } from '../../src/exotel/clientStats.js';
+import type { ExotelClientOptions, RequestOptions } from '../../src/exotel/clientOptions.js';
+import { createQuotaLimiter } from '../../src/exotel/createQuotaLimiter.js';
+import { normalizeCall } from '../../src/exotel/normalizeCall.js';
 import type { CallPage } from '../../src/exotel/paging.js';
-import { buildCallQuery } from '../../src/exotel/query.js';
-import type { CallQuery } from '../../src/exotel/query.js';
+import { buildCallQuery } from '../../src/exotel/buildCallQuery.js';
+import type { CallQuery } from '../../src/exotel/buildCallQuery.js';
 import type { Call, RawCall } from '../../src/exotel/types.js';
 
 describe('the public surface of src/exotel', () => {

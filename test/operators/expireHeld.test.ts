@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import { map } from 'rxjs';
-import { CallTracker } from '../../src/engine/tracker.js';
-import { defaultIsSettled } from '../../src/engine/settle.js';
+import { CallTracker } from '../../src/engine/CallTracker.js';
+import { defaultIsSettled } from '../../src/engine/defaultIsSettled.js';
 import { expireHeld } from '../../src/operators/expireHeld.js';
 import { call, unsettledRaw } from './fixtures.js';
 

@@ -1,4 +1,4 @@
-import { normalizeCall } from '../../src/exotel/normalize.js';
+import { normalizeCall } from '../../src/exotel/normalizeCall.js';
 import type { Call, RawCall } from '../../src/exotel/types.js';
 
 export const TZ = 'Asia/Kolkata';

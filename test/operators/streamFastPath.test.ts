@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CallTracker } from '../../src/engine/tracker.js';
+import { CallTracker } from '../../src/engine/CallTracker.js';
 import { createSimulator } from '../../src/simulator/index.js';
 import { clockPerTest, record, stopUnder, streamOn } from '../stream/harness.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import { EMPTY, Subject, map, of } from 'rxjs';
-import { CallTracker } from '../../src/engine/tracker.js';
-import { defaultIsSettled } from '../../src/engine/settle.js';
+import { CallTracker } from '../../src/engine/CallTracker.js';
+import { defaultIsSettled } from '../../src/engine/defaultIsSettled.js';
 import { pollEvery } from '../../src/operators/pollEvery.js';
 import { trackCalls } from '../../src/operators/trackCalls.js';
 import type { CallStreamEvent } from '../../src/stream/types.js';

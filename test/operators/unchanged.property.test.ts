@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { firstValueFrom, from, toArray } from 'rxjs';
-import { CallTracker } from '../../src/engine/tracker.js';
-import { defaultIsSettled } from '../../src/engine/settle.js';
-import { normalizeCall } from '../../src/exotel/normalize.js';
+import { CallTracker } from '../../src/engine/CallTracker.js';
+import { defaultIsSettled } from '../../src/engine/defaultIsSettled.js';
+import { normalizeCall } from '../../src/exotel/normalizeCall.js';
 import type { MalformedRecordError } from '../../src/exotel/errors.js';
 import type { RawCall } from '../../src/exotel/types.js';
 import { normalizeRecords } from '../../src/operators/normalizeRecords.js';

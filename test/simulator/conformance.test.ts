@@ -5,7 +5,7 @@
  * and `AnsweredBy` comes in the casings seen in the wild.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { normalizeCall } from '../../src/exotel/normalize.js';
+import { normalizeCall } from '../../src/exotel/normalizeCall.js';
 import type { SimulatorOptions } from '../../src/simulator/index.js';
 import { LIST, T0, TZ, dateCreated, start } from './helpers.js';
 import type { Harness } from './helpers.js';

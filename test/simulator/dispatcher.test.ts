@@ -5,7 +5,7 @@
 import FakeTimers from '@sinonjs/fake-timers';
 import type { Clock } from '@sinonjs/fake-timers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExotelClient } from '../../src/exotel/client.js';
+import { ExotelClient } from '../../src/exotel/ExotelClient.js';
 import type { ExotelError } from '../../src/exotel/errors.js';
 import { SimulatorDispatcher, createSimulator } from '../../src/simulator/index.js';
 

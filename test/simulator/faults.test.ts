@@ -3,7 +3,7 @@ import FakeTimers from '@sinonjs/fake-timers';
 import { Agent, request } from 'undici';
 import { SimulatorResetError, createSimulator, isSimulatorResetError } from '../../src/simulator/index.js';
 import type { FaultSpec } from '../../src/simulator/index.js';
-import { AUTH, LIST, T0, start } from './helpers.js';
+import { AUTH, LIST, T0, manualClock, start } from './helpers.js';
 import type { Harness } from './helpers.js';
 
 let h: Harness | undefined;
@@ -61,10 +61,29 @@ describe('faults', () => {
     expect(h.sim.history.filter((r) => r.fault === 'reset')).toHaveLength(2);
   });
 
-  it('delay: holds the answer on the timers, so a fake clock drives it', async () => {
-    const clock = FakeTimers.withGlobal(globalThis).install({ toFake: ['setTimeout', 'clearTimeout'], now: T0 });
+  it("delay: holds the answer until the simulator's clock has moved delayMs, however long real time runs", async () => {
+    const clock = manualClock(T0);
+    const sim = createSimulator({ clock });
+    sim.inject({ kind: 'delay', delayMs: 30_000 });
+    let done = false;
+    const pending = sim.handle({ method: 'GET', url: LIST, headers: { authorization: AUTH } }).then((r) => {
+      done = true;
+      return r;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(done).toBe(false);
+    clock.advance(29_999);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(done).toBe(false);
+    clock.advance(1);
+    expect((await pending).status).toBe(200);
+    expect(sim.history[0]!.fault).toBe('delay');
+  });
+
+  it('delay: with the default clock, fake timers that fake Date drive it', async () => {
+    const clock = FakeTimers.withGlobal(globalThis).install({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: T0 });
     try {
-      const sim = createSimulator({ clock: { now: () => T0 } });
+      const sim = createSimulator();
       sim.inject({ kind: 'delay', delayMs: 30_000 });
       let done = false;
       const pending = sim.handle({ method: 'GET', url: LIST, headers: { authorization: AUTH } }).then((r) => {
@@ -76,18 +95,46 @@ describe('faults', () => {
       await clock.tickAsync(1_000);
       expect(done).toBe(true);
       expect((await pending).status).toBe(200);
-      expect(sim.history[0]!.fault).toBe('delay');
+      expect(clock.countTimers()).toBe(0);
     } finally {
       clock.uninstall();
     }
   });
 
-  it('delay over real HTTP combines with another fault', async () => {
+  it('delay: a request whose caller gave up ends its delay and is answered with a reset', async () => {
+    const sim = createSimulator({ clock: manualClock(T0) });
+    sim.inject({ kind: 'delay', delayMs: 30_000 });
+    const gone = new AbortController();
+    const pending = sim.handle({ method: 'GET', url: LIST, headers: { authorization: AUTH }, signal: gone.signal }).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    gone.abort();
+    expect(await pending).toBeInstanceOf(SimulatorResetError);
+    expect(sim.history[0]).toMatchObject({ status: 0, fault: 'delay' });
+  });
+
+  it('delay over real HTTP combines with another fault, on the simulator clock', async () => {
     h = await withCalls(1);
     h.sim.inject({ kind: 'delay', delayMs: 20 });
     h.sim.inject({ kind: 'status', status: 502 });
-    expect((await h.get(LIST)).status).toBe(502);
+    const answer = h.get(LIST);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    h.clock.advance(20);
+    expect((await answer).status).toBe(502);
     expect(h.sim.history[0]!.fault).toBe('delay,status');
+  });
+
+  it('delay over real HTTP in real time, with the default clock', async () => {
+    const sim = createSimulator({ rateLimit: false });
+    const { url } = await sim.listen();
+    try {
+      sim.inject({ kind: 'delay', delayMs: 40 });
+      const started = performance.now();
+      const res = await fetch(`${url}${LIST}`, { headers: { authorization: AUTH } });
+      expect(res.status).toBe(200);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(39);
+    } finally {
+      await sim.close();
+    }
   });
 
   it('truncated: promises the whole body, sends half, cuts the connection', async () => {

@@ -15,8 +15,17 @@ describe('history', () => {
     expect(sim.rateStats().total).toBe(45);
   });
 
-  it('keeps everything with Infinity, and rejects a limit that is not a positive integer', () => {
-    expect(() => createSimulator({ historyLimit: Infinity })).not.toThrow();
+  it('keeps everything with Infinity, past the default limit (100,000, trimmed beyond 110,000)', async () => {
+    const sim = createSimulator({ clock: manualClock(), historyLimit: Infinity, rateLimit: false });
+    // Unrouted paths: the cheapest requests the history records.
+    const requests = 110_001;
+    for (let i = 0; i < requests; i++) await sim.handle({ method: 'GET', url: `/nowhere/${i}`, headers: {} });
+    expect(sim.history).toHaveLength(requests);
+    expect(sim.history[0]!.path).toBe('/nowhere/0');
+    expect(sim.history.at(-1)!.path).toBe(`/nowhere/${requests - 1}`);
+  });
+
+  it('rejects a limit that is not a positive integer or Infinity', () => {
     expect(() => createSimulator({ historyLimit: 0 })).toThrow(/`historyLimit`.*`0`/);
     expect(() => createSimulator({ historyLimit: 2.5 })).toThrow(/`historyLimit`/);
   });

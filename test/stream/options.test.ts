@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/exotel/errors.js';
 import { createCallStream } from '../../src/stream/createCallStream.js';
-import { resolveOptions } from '../../src/stream/resolveOptions.js';
+import { resolveStreamOptions } from '../../src/stream/resolveStreamOptions.js';
 import type { CallStreamOptions } from '../../src/stream/types.js';
 
 const base = { accountSid: 'acme1', apiKey: 'key', apiToken: 'tok', baseUrl: 'http://127.0.0.1:9' } as const;
@@ -40,7 +40,7 @@ describe('createCallStream options', () => {
     [{ scheduler: {} }, 'scheduler', 'an RxJS scheduler'],
     [{ accountSid: '' }, 'accountSid', '`""` (string)'],
     [{ accountSid: 'ac/../x' }, 'accountSid', '`"ac/../x"` (string)'],
-    [{ subdomain: 'api.exotel.com' }, 'baseUrl', 'absent when `subdomain` is given'],
+    [{ subdomain: 'api.exotel.com' }, 'subdomain', 'absent when `baseUrl` is given'],
   ])('rejects %j naming `%s`', (override, option, shown) => {
     const error = rejection({ ...base, ...override });
     expect(error.option).toBe(option);
@@ -61,14 +61,14 @@ describe('createCallStream options', () => {
 
   it('reads credentials and the subdomain from the environment by default', () => {
     const env = { EXOTEL_API_KEY: 'env-key', EXOTEL_API_TOKEN: 'env-token', EXOTEL_SUBDOMAIN: 'api.in.exotel.com' };
-    const resolved = resolveOptions({ accountSid: 'acme1' }, env);
+    const resolved = resolveStreamOptions({ accountSid: 'acme1' }, env);
     expect(resolved).toMatchObject({ apiKey: 'env-key', apiToken: 'env-token', subdomain: 'api.in.exotel.com', baseUrl: undefined });
-    expect(() => resolveOptions({ accountSid: 'acme1' }, {})).toThrow(/`apiKey`.*EXOTEL_API_KEY/);
-    expect(resolveOptions({ accountSid: 'acme1', apiKey: 'k', apiToken: 't' }, {}).subdomain).toBe('api.exotel.com');
+    expect(() => resolveStreamOptions({ accountSid: 'acme1' }, {})).toThrow(/`apiKey`.*EXOTEL_API_KEY/);
+    expect(resolveStreamOptions({ accountSid: 'acme1', apiKey: 'k', apiToken: 't' }, {}).subdomain).toBe('api.exotel.com');
   });
 
   it('fills in the documented defaults', () => {
-    const r = resolveOptions({ ...base });
+    const r = resolveStreamOptions({ ...base });
     expect(r).toMatchObject({
       pollIntervalMs: 15_000,
       lookbackMs: 7_200_000,

@@ -4,7 +4,7 @@
  * inclusive, so the next window starts one second after the previous one ends and no call is
  * listed twice).
  */
-import { addZonedMonths, MAX_AGE_MONTHS } from '../../exotel/query.js';
+import { oldestListableMs } from '../../exotel/limits.js';
 import { formatNaive, parseNaiveMs } from '../../exotel/time.js';
 
 export interface BackfillWindow {
@@ -48,9 +48,9 @@ export function planWindows(fromMs: number, toMs: number, timeZone: string): Bac
 }
 
 /**
- * The oldest instant the API still serves: the same wall-clock time six calendar months ago in
- * the account's zone, by the same rule the client checks queries with.
+ * The oldest instant the API still serves: six calendar months back in the account's zone, but
+ * never more than 183 days (the rule the client checks queries with: `exotel/limits.ts`).
  */
 export function oldestAllowedMs(nowMs: number, timeZone: string): number {
-  return Math.floor(addZonedMonths(nowMs, -MAX_AGE_MONTHS, timeZone) / 1000) * 1000;
+  return oldestListableMs(nowMs, timeZone);
 }

@@ -7,7 +7,7 @@ import { open, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ExotelError, InvalidOptionError, isMalformedRecordError } from '../../exotel/errors.js';
 import type { CallPage } from '../../exotel/paging.js';
-import type { CallQuery } from '../../exotel/query.js';
+import type { CallQuery } from '../../exotel/buildCallQuery.js';
 import { formatNaive, parseNaiveMs } from '../../exotel/time.js';
 import type { RawCall } from '../../exotel/types.js';
 import type { Command } from '../command.js';
@@ -187,9 +187,9 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   const connection = await resolveConnection(values, context.env, context.stdin);
   // Loaded here, not at the top: `--help` and usage errors answer without loading the client.
   const [{ ExotelClient }, { createQuotaLimiter }, { normalizeCall }] = await Promise.all([
-    import('../../exotel/client.js'),
-    import('../../exotel/limiter.js'),
-    import('../../exotel/normalize.js'),
+    import('../../exotel/ExotelClient.js'),
+    import('../../exotel/createQuotaLimiter.js'),
+    import('../../exotel/normalizeCall.js'),
   ]);
 
   const stop = new AbortController();

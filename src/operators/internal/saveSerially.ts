@@ -1,4 +1,4 @@
-import type { Store, StoreState } from '../../stream/types.js';
+import type { Store, StoreState } from '../../stores/types.js';
 
 const chains = new WeakMap<Store, Promise<void>>();
 

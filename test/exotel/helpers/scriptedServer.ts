@@ -2,6 +2,7 @@
  * A tiny real HTTP server on 127.0.0.1 whose answers a test scripts one request at a time.
  */
 import { createServer } from 'node:http';
+import { afterEach, beforeEach } from 'vitest';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -83,4 +84,33 @@ export function listBody(sids: string[], next: string | null | undefined, option
   const meta: Record<string, unknown> = { Total: options.total ?? sids.length, PageSize: sids.length };
   if (options.topLevel) return { Metadata: meta, Calls: calls, ...(next === undefined ? {} : { NextPageUri: next }) };
   return { Metadata: { ...meta, ...(next === undefined ? {} : { NextPageUri: next }) }, Calls: calls };
+}
+
+/** A fresh scripted server for each test, and the clients to close after it (closed first). */
+export interface ServerPerTest {
+  readonly server: ScriptedServer;
+  readonly clients: Array<{ close(): Promise<void> }>;
+}
+
+/**
+ * Starts a scripted server before each test of the file or `describe` block it is called in, and
+ * after each test closes the clients pushed to `clients`, then the server.
+ */
+export function serverPerTest(): ServerPerTest {
+  let server: ScriptedServer | undefined;
+  const clients: Array<{ close(): Promise<void> }> = [];
+  beforeEach(async () => {
+    server = await startServer();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await server?.close();
+  });
+  return {
+    get server(): ScriptedServer {
+      if (server === undefined) throw new Error('serverPerTest: the server starts before each test');
+      return server;
+    },
+    clients,
+  };
 }

@@ -6,9 +6,9 @@
 import { afterAll, afterEach } from 'vitest';
 import { createSimulator } from '../../../src/simulator/index.js';
 import type { Simulator, SimulatorOptions } from '../../../src/simulator/index.js';
-import { ExotelClient } from '../../../src/exotel/client.js';
-import type { ExotelClientOptions } from '../../../src/exotel/client.js';
-import type { CallQuery } from '../../../src/exotel/query.js';
+import { ExotelClient } from '../../../src/exotel/ExotelClient.js';
+import type { ExotelClientOptions } from '../../../src/exotel/clientOptions.js';
+import type { CallQuery } from '../../../src/exotel/buildCallQuery.js';
 import type { RawCall } from '../../../src/exotel/types.js';
 
 /** Whole seconds: the API has one-second resolution. */

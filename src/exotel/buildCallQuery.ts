@@ -2,8 +2,10 @@
  * The filters of `GET /v1/Accounts/<sid>/Calls.json`, validated before anything is sent and
  * encoded the way Exotel documents them (`DateCreated=gte%3A2025-01-15+00%3A00%3A00%3Blte%3A…`).
  */
+import { directionsOption, isPlainObject, numbersOption, oneOrMore, pageSizeOption } from './assert.js';
 import { InvalidOptionError } from './errors.js';
-import { formatNaive, zoneOffsetMs } from './time.js';
+import { CALL_STATUSES, CURSOR, MAX_RANGE_MONTHS, MAX_AGE_DAYS, MAX_AGE_MONTHS, MAX_SIDS, ONGOING_CALL_STATUSES, isSid, latestRangeEndMs, oldestListableMs } from './limits.js';
+import { formatNaive } from './time.js';
 import type { CallDirection, CallStatus, OngoingCallStatus } from './types.js';
 
 /** A `DateCreated` bound: a `Date` or epoch milliseconds, written in the account's zone. */
@@ -51,6 +53,15 @@ export interface CallQuery {
   details?: boolean;
 }
 
+/**
+ * Filters applied to every read a stream makes: the number, direction and status filters of a
+ * `CallQuery` (statuses only of ended calls: the API never lists the others).
+ */
+export type CallStreamFilters = Pick<CallQuery, 'direction' | 'phoneNumber' | 'to' | 'from'> & {
+  /** Only these final statuses. */
+  status?: CallStatus | CallStatus[];
+};
+
 /** What `buildCallQuery` needs besides the query. */
 export interface CallQueryContext {
   /** Zone of the account's naive timestamps (an IANA name). */
@@ -59,47 +70,11 @@ export interface CallQueryContext {
   now?: number;
 }
 
-export const CALL_STATUSES: ReadonlySet<string> = new Set<CallStatus>(['completed', 'failed', 'busy', 'no-answer', 'canceled']);
-const ONGOING_STATUSES: ReadonlySet<string> = new Set<OngoingCallStatus>(['queued', 'ringing', 'in-progress']);
-export const CALL_DIRECTIONS: ReadonlySet<string> = new Set<CallDirection>(['inbound', 'outbound-dial', 'outbound-api']);
-
-const E164 = /^\+[1-9]\d{6,14}$/;
-// Sids and cursors go into a comma-separated list or a query value: no separators, no blanks.
-const SID = /^[A-Za-z0-9_-]{1,128}$/;
-const CURSOR = /^[A-Za-z0-9+/=_.:-]{1,1024}$/;
-
 const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'sid', 'dateCreated', 'to', 'from', 'phoneNumber', 'status', 'duration', 'price', 'direction',
   'pageSize', 'sortBy', 'before', 'after', 'details',
 ]);
 const RANGE_KEYS: ReadonlySet<string> = new Set(['gte', 'lte', 'eq']);
-
-export const MAX_SIDS = 100;
-export const MAX_NUMBERS = 5;
-export const MAX_PAGE_SIZE = 100;
-/** How far back `DateCreated` may reach, in calendar months. */
-export const MAX_AGE_MONTHS = 6;
-/** ...and never more than this many days (six calendar months can reach 184). */
-export const MAX_AGE_DAYS = 183;
-/** The longest `DateCreated` range, in calendar months. */
-export const MAX_RANGE_MONTHS = 1;
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
-
-function list(name: string, value: unknown, max: number, check: (item: unknown) => boolean, expected: string): string[] {
-  const items = Array.isArray(value) ? value : [value];
-  if (items.length === 0 || items.length > max) {
-    throw new InvalidOptionError(name, `${expected}, or an array of 1 to ${max} of them`, value);
-  }
-  for (let i = 0; i < items.length; i++) {
-    if (!check(items[i])) throw new InvalidOptionError(Array.isArray(value) ? `${name}[${i}]` : name, expected, items[i]);
-  }
-  return items as string[];
-}
-
-const isE164 = (v: unknown) => typeof v === 'string' && E164.test(v);
-const isSid = (v: unknown) => typeof v === 'string' && SID.test(v);
 
 function range<T>(name: string, value: unknown, check: (v: unknown) => v is T, expected: string): RangeFilter<T> {
   if (!isPlainObject(value)) throw new InvalidOptionError(name, 'an object with `gte`, `lte` or `eq`', value);
@@ -149,28 +124,14 @@ export function plainDecimal(v: number): string {
 
 const toMs = (v: DateCreatedBound) => (typeof v === 'number' ? v : v.getTime());
 
-/**
- * Adds calendar months to an instant as the account's wall clock sees it (Jan 31 + 1 month is
- * the last day of February), keeping the time of day. Used for the one-month range and the
- * six-month age limits.
- */
-export function addZonedMonths(ms: number, months: number, timeZone: string): number {
-  const offset = zoneOffsetMs(ms, timeZone);
-  const local = new Date(ms + offset);
-  const y = local.getUTCFullYear();
-  const m = local.getUTCMonth() + months;
-  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-  const day = Math.min(local.getUTCDate(), lastDay);
-  const shifted = Date.UTC(y, m, day, local.getUTCHours(), local.getUTCMinutes(), local.getUTCSeconds(), local.getUTCMilliseconds());
-  return shifted - zoneOffsetMs(shifted - offset, timeZone);
-}
-
 /** Floors to the second: `DateCreated` has one-second resolution and the API compares seconds. */
 const floorSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
+const isStatusFilter = (v: unknown): v is CallStatus | OngoingCallStatus =>
+  (CALL_STATUSES as readonly unknown[]).includes(v) || (ONGOING_CALL_STATUSES as readonly unknown[]).includes(v);
+const STATUS_FILTERS = [...CALL_STATUSES, ...ONGOING_CALL_STATUSES];
 
 function checkDateCreated(r: RangeFilter<DateCreatedBound>, timeZone: string, now: number): void {
-  // Six calendar months, but never more than 183 days: the stricter reading of "6 months".
-  const oldest = floorSecond(Math.max(addZonedMonths(now, -MAX_AGE_MONTHS, timeZone), now - MAX_AGE_DAYS * 86_400_000));
+  const oldest = oldestListableMs(now, timeZone);
   for (const key of ['gte', 'lte', 'eq'] as const) {
     const v = r[key];
     if (v !== undefined && floorSecond(toMs(v)) < oldest) {
@@ -188,7 +149,7 @@ function checkDateCreated(r: RangeFilter<DateCreatedBound>, timeZone: string, no
     if (r.lte !== undefined && lte < gte) {
       throw new InvalidOptionError('query.dateCreated.lte', `at or after \`dateCreated.gte\` (${formatNaive(gte, timeZone)})`, r.lte);
     }
-    if (lte > addZonedMonths(gte, MAX_RANGE_MONTHS, timeZone)) {
+    if (lte > latestRangeEndMs(gte, timeZone)) {
       throw new InvalidOptionError(
         r.lte === undefined ? 'query.dateCreated.gte' : 'query.dateCreated.lte',
         `at most ${MAX_RANGE_MONTHS} month after \`dateCreated.gte\` (${formatNaive(gte, timeZone)})${r.lte === undefined ? ' when `lte` is absent (it means now)' : ''}`,
@@ -219,21 +180,18 @@ export function buildCallQuery(query: CallQuery, context: CallQueryContext): str
   const params = new URLSearchParams();
 
   if (q.sid !== undefined) {
-    params.set('Sid', list('query.sid', q.sid, MAX_SIDS, isSid, 'a call Sid (letters, digits, `_` or `-`)').join(','));
+    params.set('Sid', oneOrMore('query.sid', q.sid, isSid, 'a call Sid (letters, digits, `_` or `-`)', MAX_SIDS).join(','));
   }
   if (q.dateCreated !== undefined) {
     const r = range('query.dateCreated', q.dateCreated, isInstant, 'a valid Date or epoch milliseconds');
     checkDateCreated(r, timeZone, now);
     params.set('DateCreated', encodeRange(r, (v) => formatNaive(v, timeZone)));
   }
-  if (q.to !== undefined) params.set('To', list('query.to', q.to, MAX_NUMBERS, isE164, 'an E.164 number such as `+918047000001`').join(','));
-  if (q.from !== undefined) params.set('From', list('query.from', q.from, MAX_NUMBERS, isE164, 'an E.164 number such as `+918047000001`').join(','));
-  if (q.phoneNumber !== undefined) {
-    params.set('PhoneNumber', list('query.phoneNumber', q.phoneNumber, MAX_NUMBERS, isE164, 'an E.164 number such as `+918047000001`').join(','));
-  }
+  if (q.to !== undefined) params.set('To', numbersOption('query.to', q.to).join(','));
+  if (q.from !== undefined) params.set('From', numbersOption('query.from', q.from).join(','));
+  if (q.phoneNumber !== undefined) params.set('PhoneNumber', numbersOption('query.phoneNumber', q.phoneNumber).join(','));
   if (q.status !== undefined) {
-    const isStatus = (v: unknown) => typeof v === 'string' && (CALL_STATUSES.has(v) || ONGOING_STATUSES.has(v));
-    const statuses = list('query.status', q.status, 8, isStatus, `one of ${[...CALL_STATUSES, ...ONGOING_STATUSES].map((s) => `\`${s}\``).join(', ')}`);
+    const statuses = oneOrMore('query.status', q.status, isStatusFilter, `one of ${STATUS_FILTERS.map((s) => `\`${s}\``).join(', ')}`, STATUS_FILTERS.length);
     params.set('Status', [...new Set(statuses)].join(','));
   }
   if (q.duration !== undefined) {
@@ -244,17 +202,8 @@ export function buildCallQuery(query: CallQuery, context: CallQueryContext): str
     const r = range('query.price', q.price, isPrice, 'a finite number, 0 or more');
     params.set('Price', encodeRange(r, plainDecimal));
   }
-  if (q.direction !== undefined) {
-    const isDirection = (v: unknown) => typeof v === 'string' && CALL_DIRECTIONS.has(v);
-    const directions = list('query.direction', q.direction, 3, isDirection, 'one of `inbound`, `outbound-dial`, `outbound-api`');
-    params.set('Direction', [...new Set(directions)].join(','));
-  }
-  if (q.pageSize !== undefined) {
-    if (!(typeof q.pageSize === 'number' && Number.isInteger(q.pageSize) && q.pageSize >= 1 && q.pageSize <= MAX_PAGE_SIZE)) {
-      throw new InvalidOptionError('query.pageSize', `an integer from 1 to ${MAX_PAGE_SIZE}`, q.pageSize);
-    }
-    params.set('PageSize', String(q.pageSize));
-  }
+  if (q.direction !== undefined) params.set('Direction', [...new Set(directionsOption('query.direction', q.direction))].join(','));
+  if (q.pageSize !== undefined) params.set('PageSize', String(pageSizeOption('query.pageSize', q.pageSize, 0)));
   if (q.sortBy !== undefined) {
     if (q.sortBy !== 'asc' && q.sortBy !== 'desc') throw new InvalidOptionError('query.sortBy', '`asc` or `desc`', q.sortBy);
     params.set('SortBy', `DateCreated:${q.sortBy}`);

@@ -4,6 +4,7 @@
  */
 import { MalformedRecordError, describeValue } from './errors.js';
 import { parseNaiveMs } from './time.js';
+import type { InstantAsMs, TrackedRead } from './trackedFields.js';
 import type { Call, CallDetails, CallDirection, CallStatus, LegStatus, RawCall } from './types.js';
 
 /** Options of `normalizeCall`. */
@@ -144,12 +145,7 @@ function num(value: unknown, field: string, sid: string | undefined, nonNegative
   return n;
 }
 
-function time(v: unknown, field: string, sid: string, timeZone: string): Date | null {
-  const ms = timeMs(v, field, sid, timeZone);
-  return ms === null ? null : new Date(ms);
-}
-
-/** `time`'s instant as epoch ms, before it becomes a `Date`. */
+/** A timestamp field as epoch ms. */
 function timeMs(v: unknown, field: string, sid: string, timeZone: string): number | null {
   if (v === undefined || v === null || v === '' || v === ZERO_TIME) return null;
   if (typeof v !== 'string') return fail(field, v, 'a timestamp `YYYY-MM-DD HH:mm:ss`, "" or null', sid);
@@ -160,8 +156,12 @@ function timeMs(v: unknown, field: string, sid: string, timeZone: string): numbe
 
 // What `new Date(ms).getTime()` gives (ECMAScript's TimeClip), without the Date: NaN out of range.
 const clip = (ms: number): number => (Math.abs(ms) <= 8.64e15 ? Math.trunc(ms) + 0 : Number.NaN);
-// As the tracker compares instants and numbers: anything not finite is null.
-const finiteOrNull = (v: number | null): number | null => (v === null || !Number.isFinite(v) ? null : v);
+// An instant as the tracker compares it: clipped as a `Date` would be, and null when not finite.
+const instant = (ms: number | null): number | null => {
+  if (ms === null) return null;
+  const clipped = clip(ms);
+  return Number.isFinite(clipped) ? clipped : null;
+};
 
 function legStatus(value: unknown, field: string, sid: string): LegStatus | null {
   if (value === undefined || value === null || value === '') return null;
@@ -200,35 +200,40 @@ function details(value: unknown, sid: string): CallDetails | undefined {
 }
 
 /**
- * Normalizes one record as the API sent it: camelCase keys, `Duration`/`Price` from strings or
- * numbers (`""`/null → null), naive timestamps read in `timeZone` (`""`, null and
- * `0000-00-00 00:00:00` → null), `""` → null for text fields, and `raw` kept as received (the
- * same object, not a copy). `answeredBy` is lower-cased (`HUMAN`, `Human` → `human`): its casing
- * varies between answers, and a tracked field must not look changed when only the casing moved
- * (`raw.AnsweredBy` keeps what arrived). `details` is set only when asked for and present.
- *
- * Throws `MalformedRecordError` naming the field and the value when `Sid` or `DateCreated` is
- * missing, `Status` is not one of the five final statuses, `Direction` or a leg status is
- * unknown, or a number or timestamp cannot be read.
+ * Every field of a record as `normalizeCall` reads it, instants as epoch ms: what both
+ * `normalizeCall` and `readTrackedValues` take from `readRecord`, so that the two cannot drift.
  */
-export function normalizeCall(raw: unknown, options: NormalizeCallOptions): Call {
+type RecordRead = { [K in Exclude<keyof Call, 'raw' | 'details'>]: InstantAsMs<Call[K]> };
+
+// Filled by `readRecord` for each record and read at once: one object for every record.
+const scratch: RecordRead = {
+  sid: '', parentCallSid: null, accountSid: null, to: null, from: null, phoneNumber: null, phoneNumberSid: null, status: 'completed',
+  direction: null, dateCreated: 0, dateUpdated: null, startTime: null, endTime: null, duration: null, price: null, answeredBy: null,
+  forwardedFrom: null, callerName: null, uri: null, recordingUrl: null,
+};
+
+/**
+ * Reads and checks every field of a record (`Details` aside) into `scratch`, or throws the
+ * `MalformedRecordError` `normalizeCall` throws. The one reader of a record's fields.
+ */
+function readRecord(raw: unknown, timeZone: string): RecordRead {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return fail('record', raw, 'an object', undefined);
   const r = raw as RawCall;
   const sid = r.Sid;
   if (typeof sid !== 'string' || sid === '') return fail('Sid', sid, 'a non-empty string', undefined);
-  const timeZone = options.timeZone;
 
   const createdText = r.DateCreated;
-  let dateCreated: Date | null;
+  let createdMs: number;
   // Pages come sorted by start time, many calls to a second: the previous record's DateCreated
   // is usually this one's, and an answered call's StartTime is its DateCreated.
-  if (createdText === lastCreatedText && timeZone === lastCreatedZone) dateCreated = new Date(lastCreatedMs);
+  if (createdText === lastCreatedText && timeZone === lastCreatedZone) createdMs = lastCreatedMs;
   else {
-    dateCreated = time(createdText, 'DateCreated', sid, timeZone);
-    if (dateCreated === null) return fail('DateCreated', createdText, 'a timestamp `YYYY-MM-DD HH:mm:ss`', sid);
+    const ms = timeMs(createdText, 'DateCreated', sid, timeZone);
+    if (ms === null) return fail('DateCreated', createdText, 'a timestamp `YYYY-MM-DD HH:mm:ss`', sid);
+    createdMs = clip(ms);
     lastCreatedText = createdText;
     lastCreatedZone = timeZone;
-    lastCreatedMs = dateCreated.getTime();
+    lastCreatedMs = createdMs;
   }
 
   const status = statusOf(r.Status);
@@ -242,112 +247,89 @@ export function normalizeCall(raw: unknown, options: NormalizeCallOptions): Call
     direction = d;
   }
 
+  const into = scratch;
+  into.sid = sid;
+  into.parentCallSid = text(r.ParentCallSid, 'ParentCallSid', sid);
+  into.accountSid = text(r.AccountSid, 'AccountSid', sid);
+  into.to = text(r.To, 'To', sid);
+  into.from = text(r.From, 'From', sid);
+  into.phoneNumber = text(r.PhoneNumber, 'PhoneNumber', sid);
+  into.phoneNumberSid = text(r.PhoneNumberSid, 'PhoneNumberSid', sid);
+  into.status = status;
+  into.direction = direction;
+  into.dateCreated = createdMs;
+  into.dateUpdated = instant(timeMs(r.DateUpdated, 'DateUpdated', sid, timeZone));
+  into.startTime = r.StartTime === createdText ? createdMs : instant(timeMs(r.StartTime, 'StartTime', sid, timeZone));
+  into.endTime = instant(timeMs(r.EndTime, 'EndTime', sid, timeZone));
+  into.duration = num(r.Duration, 'Duration', sid, true);
+  into.price = num(r.Price, 'Price', sid, false);
+  into.answeredBy = lowerText(r.AnsweredBy, 'AnsweredBy', sid);
+  into.forwardedFrom = text(r.ForwardedFrom, 'ForwardedFrom', sid);
+  into.callerName = text(r.CallerName, 'CallerName', sid);
+  into.uri = text(r.Uri, 'Uri', sid);
+  into.recordingUrl = text(r.RecordingUrl, 'RecordingUrl', sid);
+  return into;
+}
+
+const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+/**
+ * Normalizes one record as the API sent it: camelCase keys, `Duration`/`Price` from strings or
+ * numbers (`""`/null → null), naive timestamps read in `timeZone` (`""`, null and
+ * `0000-00-00 00:00:00` → null), `""` → null for text fields, and `raw` kept as received (the
+ * same object, not a copy). `answeredBy` is lower-cased (`HUMAN`, `Human` → `human`): its casing
+ * varies between answers, and a tracked field must not look changed when only the casing moved
+ * (`raw.AnsweredBy` keeps what arrived). `details` is set only when asked for and present.
+ *
+ * Throws `MalformedRecordError` naming the field and the value when `Sid` or `DateCreated` is
+ * missing, `Status` is not one of the five final statuses, `Direction` or a leg status is
+ * unknown, or a number or timestamp cannot be read.
+ */
+export function normalizeCall(raw: unknown, options: NormalizeCallOptions): Call {
+  const read = readRecord(raw, options.timeZone);
+  const r = raw as RawCall;
   const call: Call = {
-    sid,
-    parentCallSid: text(r.ParentCallSid, 'ParentCallSid', sid),
-    accountSid: text(r.AccountSid, 'AccountSid', sid),
-    to: text(r.To, 'To', sid),
-    from: text(r.From, 'From', sid),
-    phoneNumber: text(r.PhoneNumber, 'PhoneNumber', sid),
-    phoneNumberSid: text(r.PhoneNumberSid, 'PhoneNumberSid', sid),
-    status,
-    direction,
-    dateCreated,
-    dateUpdated: time(r.DateUpdated, 'DateUpdated', sid, timeZone),
-    startTime: r.StartTime === createdText ? new Date(dateCreated.getTime()) : time(r.StartTime, 'StartTime', sid, timeZone),
-    endTime: time(r.EndTime, 'EndTime', sid, timeZone),
-    duration: num(r.Duration, 'Duration', sid, true),
-    price: num(r.Price, 'Price', sid, false),
-    answeredBy: lowerText(r.AnsweredBy, 'AnsweredBy', sid),
-    forwardedFrom: text(r.ForwardedFrom, 'ForwardedFrom', sid),
-    callerName: text(r.CallerName, 'CallerName', sid),
-    uri: text(r.Uri, 'Uri', sid),
-    recordingUrl: text(r.RecordingUrl, 'RecordingUrl', sid),
+    sid: read.sid,
+    parentCallSid: read.parentCallSid,
+    accountSid: read.accountSid,
+    to: read.to,
+    from: read.from,
+    phoneNumber: read.phoneNumber,
+    phoneNumberSid: read.phoneNumberSid,
+    status: read.status,
+    direction: read.direction,
+    dateCreated: new Date(read.dateCreated),
+    dateUpdated: date(read.dateUpdated),
+    startTime: date(read.startTime),
+    endTime: date(read.endTime),
+    duration: read.duration,
+    price: read.price,
+    answeredBy: read.answeredBy,
+    forwardedFrom: read.forwardedFrom,
+    callerName: read.callerName,
+    uri: read.uri,
+    recordingUrl: read.recordingUrl,
     raw: r,
   };
   if (options.details === true) {
-    const d = details(r.Details, sid);
+    const d = details(r.Details, read.sid);
     if (d !== undefined) call.details = d;
   }
   return call;
 }
 
 /**
- * The tracked values of a record as `normalizeCall` would give them (instants as epoch ms, not
- * finite → null), read without building the `Call`: see `readTrackedValues`.
+ * The tracked values `normalizeCall(raw, options)` would give (`TrackedRead`: instants as epoch
+ * ms), read by the same reader without building the `Call` and its four `Date`s; undefined when
+ * `normalizeCall` would throw (call it to get the error) or when `options.details` is set (details
+ * are left to `normalizeCall`). Lets a re-read with nothing tracked changed, most reads, skip the
+ * `Call`. The object returned is reused: read it before the next call.
  */
-export interface TrackedRead {
-  status: CallStatus;
-  startTime: number | null;
-  endTime: number | null;
-  duration: number | null;
-  price: number | null;
-  answeredBy: string | null;
-  recordingUrl: string | null;
-  dateUpdated: number | null;
-}
-
-/**
- * Fills `into` with the tracked values `normalizeCall(raw, options)` would give, after the same
- * checks of every field (by the same helpers), and returns true; returns false, `into` then
- * unspecified, when `normalizeCall` would throw (call it to get the error) or when `options.details`
- * is set (details are left to `normalizeCall`). Lets a re-read with nothing tracked changed, most
- * reads, skip the `Call` and its four `Date`s: `into` is the caller's, reused from record to record.
- */
-export function readTrackedValues(raw: unknown, options: NormalizeCallOptions, into: TrackedRead): boolean {
-  if (options.details === true) return false;
+export function readTrackedValues(raw: unknown, options: NormalizeCallOptions): TrackedRead | undefined {
+  if (options.details === true) return undefined;
   try {
-    return readTracked(raw, options.timeZone, into);
+    return readRecord(raw, options.timeZone);
   } catch {
-    return false;
+    return undefined;
   }
-}
-
-// `normalizeCall`, step for step, without the objects: keep the two in step.
-function readTracked(raw: unknown, timeZone: string, into: TrackedRead): boolean {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return false;
-  const r = raw as RawCall;
-  const sid = r.Sid;
-  if (typeof sid !== 'string' || sid === '') return false;
-
-  const createdText = r.DateCreated;
-  let createdMs: number;
-  if (createdText === lastCreatedText && timeZone === lastCreatedZone) createdMs = lastCreatedMs;
-  else {
-    const ms = timeMs(createdText, 'DateCreated', sid, timeZone);
-    if (ms === null) return false;
-    createdMs = clip(ms);
-    lastCreatedText = createdText;
-    lastCreatedZone = timeZone;
-    lastCreatedMs = createdMs;
-  }
-
-  const status = statusOf(r.Status);
-  if (status === undefined) return false;
-  const rawDirection = r.Direction;
-  if (rawDirection !== undefined && rawDirection !== null && rawDirection !== '' && directionOf(rawDirection) === undefined) return false;
-
-  // Untracked, but checked: a record normalizeCall would reject must take that path and be reported.
-  text(r.ParentCallSid, 'ParentCallSid', sid);
-  text(r.AccountSid, 'AccountSid', sid);
-  text(r.To, 'To', sid);
-  text(r.From, 'From', sid);
-  text(r.PhoneNumber, 'PhoneNumber', sid);
-  text(r.PhoneNumberSid, 'PhoneNumberSid', sid);
-  text(r.ForwardedFrom, 'ForwardedFrom', sid);
-  text(r.CallerName, 'CallerName', sid);
-  text(r.Uri, 'Uri', sid);
-
-  const updated = timeMs(r.DateUpdated, 'DateUpdated', sid, timeZone);
-  const start = r.StartTime === createdText ? createdMs : timeMs(r.StartTime, 'StartTime', sid, timeZone);
-  const end = timeMs(r.EndTime, 'EndTime', sid, timeZone);
-  into.status = status;
-  into.dateUpdated = updated === null ? null : finiteOrNull(clip(updated));
-  into.startTime = start === null ? null : finiteOrNull(clip(start));
-  into.endTime = end === null ? null : finiteOrNull(clip(end));
-  into.duration = finiteOrNull(num(r.Duration, 'Duration', sid, true));
-  into.price = finiteOrNull(num(r.Price, 'Price', sid, false));
-  into.answeredBy = lowerText(r.AnsweredBy, 'AnsweredBy', sid);
-  into.recordingUrl = text(r.RecordingUrl, 'RecordingUrl', sid);
-  return true;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { CallTracker } from '../../src/engine/tracker.js';
-import { defaultIsSettled } from '../../src/engine/settle.js';
+import { CallTracker } from '../../src/engine/CallTracker.js';
+import { defaultIsSettled } from '../../src/engine/defaultIsSettled.js';
 import { fingerprint } from '../../src/engine/fingerprint.js';
 import { InvalidOptionError } from '../../src/exotel/errors.js';
 import { makeCall, unsettled } from './fixtures.js';
@@ -176,8 +176,12 @@ describe('CallTracker', () => {
     expect(t.expire(T0 + 1020).map((e) => e.call.sid)).toEqual(['a', 'b']);
   });
 
-  it('validates its options, naming them', () => {
-    const ok = { settleMs: 1, isSettled: defaultIsSettled, lookbackMs: 1 };
+  it('validates its options, naming them, by the rules of createCallStream', () => {
+    const ok = { settleMs: 1, isSettled: defaultIsSettled, lookbackMs: 60_000 };
+    expect(() => new CallTracker(ok)).not.toThrow();
+    expect(() => new CallTracker({ ...ok, lookbackMs: 59_999 })).toThrow(/`lookbackMs` to be an integer from 60000 to 2678400000/);
+    expect(() => new CallTracker({ ...ok, settleMs: 60_001 })).toThrow(/`settleMs` to be an integer from 0 to 60000/);
+    expect(() => new CallTracker({ ...ok, settleMs: undefined as never })).toThrow(/`settleMs`/);
     expect(() => new CallTracker({ ...ok, settleMs: -1 })).toThrow(InvalidOptionError);
     expect(() => new CallTracker({ ...ok, settleMs: -1 })).toThrow(/`settleMs`.*`-1` \(number\)/);
     expect(() => new CallTracker({ ...ok, lookbackMs: 0 })).toThrow(/`lookbackMs`/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CallTracker } from '../../src/engine/tracker.js';
-import { defaultIsSettled } from '../../src/engine/settle.js';
+import { CallTracker } from '../../src/engine/CallTracker.js';
+import { defaultIsSettled } from '../../src/engine/defaultIsSettled.js';
 import { changedFields } from '../../src/engine/fingerprint.js';
 import type { Call } from '../../src/exotel/types.js';
 import type { CallStreamEvent } from '../../src/stream/types.js';

@@ -1,18 +1,22 @@
 import type { Call, RawCall } from '../exotel/types.js';
-import type { CallStreamEvent, SettleContext, StoreState } from '../stream/types.js';
+import type { CallStreamEvent, EmittedState, SettleContext } from './types.js';
+import { assertOptionsObject, functionOption, integerOption, lookbackOption, settleOption } from '../exotel/assert.js';
 import { InvalidOptionError } from '../exotel/errors.js';
-import { readTrackedValues } from '../exotel/normalize.js';
-import type { NormalizeCallOptions, TrackedRead } from '../exotel/normalize.js';
-import { classifyCall } from './classify.js';
+import { readTrackedValues } from '../exotel/normalizeCall.js';
+import type { NormalizeCallOptions } from '../exotel/normalizeCall.js';
+import { classifyCall } from './classifyCall.js';
 import { TrackedValues, applyFingerprint, changedFields } from './fingerprint.js';
 
 /** Options of a `CallTracker`. All instants are epoch ms on the API's clock. */
 export interface TrackerOptions {
-  /** Longest a record is held waiting to settle; after that it is emitted as it is. */
+  /** Longest a record is held waiting to settle; after that it is emitted as it is. An integer from 0 to `lookbackMs`. */
   settleMs: number;
   /** Whether a held record has settled (see `defaultIsSettled`). Called with a frozen context. */
   isSettled: (context: SettleContext) => boolean;
-  /** How far back a call may start and still be caught: emitted Sids are remembered this long, by start time. */
+  /**
+   * How far back a call may start and still be caught: emitted Sids are remembered this long, by
+   * start time. An integer from 60,000 to 31 days, as `createCallStream`'s.
+   */
   lookbackMs: number;
   /**
    * Emitted Sids are kept this much longer than `lookbackMs`, so that reads which reach a little
@@ -36,15 +40,6 @@ interface Emitted {
   fingerprint: string | null;
 }
 
-// Filled by `unchanged` for each record and compared at once: one object for every record.
-const scratch: TrackedRead = { status: 'completed', startTime: null, endTime: null, duration: null, price: null, answeredBy: null, recordingUrl: null, dateUpdated: null };
-
-function assertDuration(option: string, value: unknown, allowZero: boolean): asserts value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new InvalidOptionError(option, allowZero ? 'a finite number of milliseconds >= 0' : 'a finite number of milliseconds > 0', value);
-  }
-}
-
 /**
  * One entry per Sid inside the lookback horizon: held (seen, waiting to settle) or emitted (its
  * fingerprint remembered, to tell a later change apart). Pure: every method takes `now`.
@@ -63,16 +58,15 @@ export class CallTracker {
   #notEmitted: string | undefined;
 
   constructor(options: TrackerOptions) {
-    if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'an object', options);
-    assertDuration('settleMs', options.settleMs, true);
-    assertDuration('lookbackMs', options.lookbackMs, false);
-    const margin = options.retainMarginMs ?? 600_000;
-    assertDuration('retainMarginMs', margin, true);
-    if (typeof options.isSettled !== 'function') throw new InvalidOptionError('isSettled', 'a function', options.isSettled);
-    this.#settleMs = options.settleMs;
-    this.#lookbackMs = options.lookbackMs;
-    this.#retainMarginMs = margin;
-    this.#isSettled = options.isSettled;
+    assertOptionsObject('options', options);
+    // The rules of `createCallStream`'s options of the same names; here none has a default.
+    for (const name of ['settleMs', 'lookbackMs', 'isSettled'] as const) {
+      if (options[name] === undefined) throw new InvalidOptionError(name, name === 'isSettled' ? 'a function' : 'an integer of milliseconds', undefined);
+    }
+    this.#lookbackMs = lookbackOption(options.lookbackMs);
+    this.#settleMs = settleOption(options.settleMs, this.#lookbackMs);
+    this.#retainMarginMs = integerOption('retainMarginMs', options.retainMarginMs, 0, Number.MAX_SAFE_INTEGER, 600_000);
+    this.#isSettled = functionOption<(context: SettleContext) => boolean>('isSettled', options.isSettled)!;
   }
 
   /** Records held (seen, waiting to settle). */
@@ -134,7 +128,9 @@ export class CallTracker {
       return false;
     }
     const values = entry.values;
-    return values !== null && readTrackedValues(raw, options, scratch) && values.matchesRead(scratch);
+    if (values === null) return false;
+    const read = readTrackedValues(raw, options);
+    return read !== undefined && values.matchesRead(read);
   }
 
   /** Held records whose `settleMs` has run out by `now`: emitted now, as they are, oldest first. */
@@ -175,8 +171,8 @@ export class CallTracker {
   }
 
   /** Emitted entries, for the store: sid → { dateCreated, fingerprint }. A fresh object. */
-  emittedState(): StoreState['emitted'] {
-    const state: StoreState['emitted'] = {};
+  emittedState(): EmittedState {
+    const state: EmittedState = {};
     for (const [sid, entry] of this.#emitted) {
       state[sid] = { dateCreated: entry.dateCreated, fingerprint: entry.values === null ? (entry.fingerprint ?? '') : entry.values.fingerprint };
     }
@@ -189,7 +185,7 @@ export class CallTracker {
    * Entries already emitted by this tracker win (they are newer). Throws a TypeError naming the
    * Sid on an entry of the wrong shape.
    */
-  restore(emitted: StoreState['emitted']): void {
+  restore(emitted: EmittedState): void {
     if (typeof emitted !== 'object' || emitted === null) throw new TypeError(`Expected the emitted state to be an object, got ${String(emitted)}`);
     for (const [sid, entry] of Object.entries(emitted)) {
       if (

@@ -10,11 +10,12 @@
  * its priorities (0 first, 9 last).
  */
 import Bottleneck from 'bottleneck';
+import { assertOptionsObject, integerOption, requestsPerMinuteOption } from './assert.js';
 import { InvalidOptionError } from './errors.js';
 
 /** Options of `createQuotaLimiter`. */
 export interface QuotaLimiterOptions {
-  /** Requests allowed in any window of `windowMs`. @default 200 */
+  /** Requests allowed in any window of `windowMs`, 1 to 100,000. @default 200 */
   maxRequestsPerMinute?: number;
   /** The window the limit applies to. @default 60_000 */
   windowMs?: number;
@@ -26,8 +27,7 @@ export interface QuotaLimiterOptions {
   id?: string;
 }
 
-const positiveInteger = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
-const nonNegativeInteger = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const MAX = Number.MAX_SAFE_INTEGER;
 
 /**
  * A Bottleneck limiter that never lets more than `maxRequestsPerMinute` jobs start in any
@@ -40,14 +40,11 @@ const nonNegativeInteger = (v: unknown): v is number => typeof v === 'number' &&
  * await limiter.schedule({ priority: 1 }, () => fetchSomething());
  */
 export function createQuotaLimiter(options: QuotaLimiterOptions = {}): Bottleneck {
-  const max = options.maxRequestsPerMinute ?? 200;
-  const windowMs = options.windowMs ?? 60_000;
-  const marginMs = options.marginMs ?? 1_000;
-  const maxConcurrent = options.maxConcurrent ?? 16;
-  if (!positiveInteger(max)) throw new InvalidOptionError('maxRequestsPerMinute', 'a positive integer', max);
-  if (!positiveInteger(windowMs)) throw new InvalidOptionError('windowMs', 'a positive integer of milliseconds', windowMs);
-  if (!nonNegativeInteger(marginMs)) throw new InvalidOptionError('marginMs', 'an integer of milliseconds, 0 or more', marginMs);
-  if (!positiveInteger(maxConcurrent)) throw new InvalidOptionError('maxConcurrent', 'a positive integer', maxConcurrent);
+  assertOptionsObject('options', options);
+  const max = requestsPerMinuteOption(options.maxRequestsPerMinute);
+  const windowMs = integerOption('windowMs', options.windowMs, 1, MAX, 60_000);
+  const marginMs = integerOption('marginMs', options.marginMs, 0, MAX, 1_000);
+  const maxConcurrent = integerOption('maxConcurrent', options.maxConcurrent, 1, MAX, 16);
   if (options.id !== undefined && typeof options.id !== 'string') throw new InvalidOptionError('id', 'a string', options.id);
 
   const limiter = new Bottleneck({

@@ -1,4 +1,4 @@
-import type { SettleContext } from '../stream/types.js';
+import type { SettleContext } from './types.js';
 
 /**
  * The default settled predicate: a record is settled once the API has filled in `duration`,
