@@ -156,12 +156,24 @@ describe('ExotelClient.listAll', () => {
     expect(records).toHaveLength(3);
   });
 
-  it('stops on an empty page even when it carries a NextPageUri', async () => {
+  it('stops on an empty page even when it carries a NextPageUri, yielding that page too', async () => {
     scripted.server.next(json(200, listBody(['a'], '/v1/Accounts/acme1/Calls.json?After=x')), json(200, listBody([], '/v1/Accounts/acme1/Calls.json?After=y')));
-    const sids: string[] = [];
-    for await (const page of client().listAll({})) sids.push(...page.calls.map((r) => r.Sid));
-    expect(sids).toEqual(['a']);
+    const pages: string[][] = [];
+    for await (const page of client().listAll({})) pages.push(page.calls.map((r) => r.Sid));
+    expect(pages).toEqual([['a'], []]);
     expect(scripted.server.requests).toHaveLength(2);
+  });
+
+  it('yields a page whose every Sid was on an earlier page, with no calls (one page per request answered)', async () => {
+    scripted.server.next(
+      json(200, listBody(['a', 'b'], '/v1/Accounts/acme1/Calls.json?PageSize=2&After=MQ%3D%3D')),
+      json(200, listBody(['a', 'b'], '/v1/Accounts/acme1/Calls.json?PageSize=2&After=Mg%3D%3D')),
+      json(200, listBody(['c'], null)),
+    );
+    const pages: string[][] = [];
+    for await (const page of client().listAll({ pageSize: 2 })) pages.push(page.calls.map((r) => r.Sid));
+    expect(pages).toEqual([['a', 'b'], [], ['c']]);
+    expect(scripted.server.requests).toHaveLength(3);
   });
 
   it('ends with an error on a NextPageUri elsewhere or one that repeats', async () => {
