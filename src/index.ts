@@ -98,6 +98,11 @@ export type { VerifyWebhookResult, VerifyWebhookSignatureOptions } from './sinks
 export type { WebhookSecret } from './sinks/webhookSecret.js';
 export { ndjsonFileSink, NdjsonFileSink } from './sinks/ndjsonFileSink.js';
 export type { NdjsonFileSinkOptions, NdjsonRotateOptions } from './sinks/ndjsonFileSink.js';
+export { redisStreamSink, RedisStreamSink } from './sinks/redisStreamSink.js';
+export type { RedisStreamSinkOptions } from './sinks/redisStreamSink.js';
+export { redisStreamOutbox, RedisStreamOutbox } from './sinks/RedisStreamOutbox.js';
+export type { RedisStreamOutboxOptions } from './sinks/RedisStreamOutbox.js';
+export type { RedisCommands } from './sinks/RedisCommands.js';
 export { FileOutbox } from './sinks/FileOutbox.js';
 export type { FileOutboxOptions } from './sinks/FileOutbox.js';
 export { OutboxCorruptError } from './sinks/OutboxCorruptError.js';
