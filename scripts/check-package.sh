@@ -21,18 +21,18 @@ step() { echo "check-package: $1"; }
 name=$(node -p "require('./package.json').name")
 version=$(node -p "require('./package.json').version")
 
-# --- 1. the tarball holds dist/, README.md, package.json (and LICENSE), nothing else -------------
+# --- 1. the tarball holds dist/, docs/, README.md, package.json (and LICENSE), nothing else ------
 step "npm pack --dry-run"
 npm pack --dry-run --json --ignore-scripts 2>/dev/null | node -e '
   const files = JSON.parse(require("fs").readFileSync(0, "utf8"))[0].files.map((f) => f.path);
-  const allowed = (p) => p.startsWith("dist/") || ["README.md", "package.json", "LICENSE"].includes(p);
+  const allowed = (p) => p.startsWith("dist/") || p.startsWith("docs/") || ["README.md", "package.json", "LICENSE"].includes(p);
   const stray = files.filter((p) => !allowed(p));
   if (stray.length > 0) throw new Error(`unexpected files in the package: ${stray.join(", ")}`);
   const needed = ["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts",
-    "dist/simulator.js", "dist/simulator.cjs", "dist/simulator.d.ts", "dist/simulator.d.cts", "dist/cli.js"];
+    "dist/simulator.js", "dist/simulator.cjs", "dist/simulator.d.ts", "dist/simulator.d.cts", "dist/cli.js", "docs/service.md", "docs/sinks.md"];
   const missing = needed.filter((p) => !files.includes(p));
   if (missing.length > 0) throw new Error(`missing from the package: ${missing.join(", ")}`);
-  console.log(`  ${files.length} files, all under dist/ but ${files.filter((p) => !p.startsWith("dist/")).join(", ")}`);
+  console.log(`  ${files.length} files, all under dist/ and docs/ but ${files.filter((p) => !p.startsWith("dist/") && !p.startsWith("docs/")).join(", ")}`);
 '
 
 # --- 2. install the real tarball into a scratch project ----------------------------------------
@@ -116,6 +116,10 @@ got=$(node "node_modules/$name/$bin" --version)
 [ "$got" = "$version" ] || fail "\`$bin --version\` printed '$got', expected '$version'"
 echo "  $bin --version: $got"
 cd - >/dev/null
+
+# --- 5b. the container image's entry command, run as a process -------------------------------------
+step "the Dockerfile's ENTRYPOINT + CMD (exotel-calls serve) as a process"
+node scripts/check-container-command.mjs "$scratch"
 
 # --- 6. types for every resolution mode ------------------------------------------------------------
 step "attw --pack ."

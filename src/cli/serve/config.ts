@@ -74,6 +74,7 @@ export const SERVICE_ENV = {
   EXOTEL_CALLS_HOST: 'interface of /healthz, /readyz, /metrics (default 127.0.0.1)',
   EXOTEL_CALLS_PORT: 'their port (default 9464)',
   EXOTEL_CALLS_POLL_INTERVAL: 'how often the fresh window is polled (default 15s)',
+  EXOTEL_CALLS_MAX_REQUESTS_PER_MINUTE: "the account's request quota this process may use (default 200)",
   EXOTEL_CALLS_MAX_LAG: 'readiness: the longest lag that is still ready (default 4 poll intervals + 1m)',
   EXOTEL_CALLS_WEBHOOK_URL: 'post events to this URL (Standard Webhooks signatures)',
   EXOTEL_CALLS_WEBHOOK_SECRET: 'its secret, whsec_<base64> or the key (or EXOTEL_CALLS_WEBHOOK_SECRET_FILE)',
@@ -229,7 +230,10 @@ export function loadServiceConfig({ env, file = {}, cwd }: LoadServiceConfigOpti
   if (settle !== undefined) stream.settleMs = settle;
   const pageSize = int(s.pageSize, 'stream.pageSize', 1, 100);
   if (pageSize !== undefined) stream.pageSize = pageSize;
-  const rpm = int(s.maxRequestsPerMinute, 'stream.maxRequestsPerMinute', 1, 100_000);
+  const rpm =
+    e('EXOTEL_CALLS_MAX_REQUESTS_PER_MINUTE') === undefined
+      ? int(s.maxRequestsPerMinute, 'stream.maxRequestsPerMinute', 1, 100_000)
+      : int(e('EXOTEL_CALLS_MAX_REQUESTS_PER_MINUTE'), 'EXOTEL_CALLS_MAX_REQUESTS_PER_MINUTE', 1, 100_000);
   if (rpm !== undefined) stream.maxRequestsPerMinute = rpm;
   const f = section(s, 'filters', 'stream.filters');
   known(f, 'stream.filters', ['direction', 'status', 'phoneNumber', 'to', 'from']);
