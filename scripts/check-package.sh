@@ -108,6 +108,19 @@ node --input-type=module -e "
   await createRequire(import.meta.url)('./roundtrip.js')(lib, sim, 'ESM');
 "
 
+# --- 4b. the wallboard's browser script is inlined in the build (no esbuild at run time) ----------
+step "the wallboard page's script, inlined"
+if grep -rlq "esbuild" "node_modules/$name/dist"; then fail "dist/ refers to esbuild: the wallboard script was not inlined"; fi
+node --input-type=module -e "
+  import { Subject } from 'rxjs';
+  import { createWallboardServer } from '$name';
+  const board = await createWallboardServer({ stream: { events\$: new Subject(), errors\$: new Subject() } });
+  const js = await (await fetch(new URL('wallboard.js', board.url))).text();
+  await board.close();
+  if (!js.includes('catching-up') || /^\s*import\s/m.test(js)) throw new Error('/wallboard.js is not the bundled page script');
+  console.log('  /wallboard.js: ' + js.length + ' bytes, bundled');
+"
+
 # --- 5. the bin ------------------------------------------------------------------------------------
 step "the bin"
 bin=$(node -p "Object.values(require('$name/package.json').bin)[0]")
