@@ -51,7 +51,7 @@ export { TRACKED_FIELDS, applyFingerprint, changedFields, fingerprint } from './
 
 // --- exotel/: the API boundary -------------------------------------------------------------------
 export { ExotelClient } from './exotel/client.js';
-export type { ClientStats, ExotelClientOptions, RequestOptions, RetryContext } from './exotel/client.js';
+export type { ClientStats, ExotelClientOptions, ListAllOptions, RequestOptions, RetryContext } from './exotel/client.js';
 export { buildCallQuery } from './exotel/query.js';
 export type { CallQuery, CallQueryContext, DateCreatedBound, RangeFilter } from './exotel/query.js';
 export { normalizeCall } from './exotel/normalize.js';

@@ -115,9 +115,10 @@ const HAS_ZONE = /(?:Z|[+-]\d{2}:?\d{2})$/i;
  * - `now`, or a duration meaning that long ago (`30m`, `7d`);
  * - an ISO timestamp with a zone (`2026-05-01T10:00:00Z`, `…+05:30`), read as is;
  * - a date or naive date-time (`2026-05-01`, `2026-05-01 10:00[:00]`), read in `timeZone`
- *   like the API's own timestamps.
+ *   like the API's own timestamps. A date alone is the day's first second, or with `endOfDay`
+ *   its last (`23:59:59`), so that `--to 2026-05-31` takes in the whole of May 31.
  */
-export function parseInstantMs(text: string, option: string, timeZone: string, nowMs: number): number {
+export function parseInstantMs(text: string, option: string, timeZone: string, nowMs: number, { endOfDay = false } = {}): number {
   const t = text.trim();
   if (t === 'now') return nowMs;
   if (DURATION.test(t)) return nowMs - parseDurationMs(t, option, { allowZero: true });
@@ -126,7 +127,7 @@ export function parseInstantMs(text: string, option: string, timeZone: string, n
     const parsed = Date.parse(t);
     ms = Number.isNaN(parsed) ? undefined : parsed;
   } else if (DATE_ONLY.test(t)) {
-    ms = parseNaiveMs(`${t} 00:00:00`, timeZone);
+    ms = parseNaiveMs(`${t} ${endOfDay ? '23:59:59' : '00:00:00'}`, timeZone);
   } else if (NAIVE_MINUTES.test(t)) {
     ms = parseNaiveMs(`${t}:00`, timeZone);
   } else {

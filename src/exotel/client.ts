@@ -89,6 +89,17 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** Options of `listAll`: a request's, plus where a listing resumes. */
+export interface ListAllOptions extends RequestOptions {
+  /** A `NextPageUri` handed by an earlier listing of the same query: the listing resumes there. */
+  startCursor?: string | null;
+  /**
+   * Sids already taken from this listing (by an earlier run): records with one of them are
+   * dropped, and every Sid yielded is added. @default a new, empty set
+   */
+  seen?: Set<string>;
+}
+
 /** Counters since the client was created. */
 export interface ClientStats {
   /** Attempts sent (first attempts and retries). */
@@ -281,12 +292,14 @@ export class ExotelClient {
    * Every page of a listing, following `NextPageUri` as given, stopping on a missing, empty or
    * null `NextPageUri` or an empty page. Every page answered is yielded, an empty one too (one
    * request each). A Sid repeated within the listing is dropped from the later page. A `NextPageUri` that is not this account's call list, or that repeats, ends the listing
-   * with an `ExotelResponseError`.
+   * with an `ExotelResponseError`. With `startCursor` the listing resumes at that page (`query`
+   * is then not sent again: the cursor carries it), and with `seen` it skips the Sids an earlier
+   * run already took.
    */
-  async *listAll(query: CallQuery, options: RequestOptions = {}): AsyncGenerator<CallPage> {
-    const seen = new Set<string>();
+  async *listAll(query: CallQuery, listOptions: ListAllOptions = {}): AsyncGenerator<CallPage> {
+    const { startCursor, seen = new Set<string>(), ...options } = listOptions;
     const visited = new Set<string>();
-    let page = await this.listPage(query, options);
+    let page = startCursor == null ? await this.listPage(query, options) : await this.listPage({ pageUri: startCursor }, options);
     for (;;) {
       const received = page.calls.length;
       if (received > 0) {
