@@ -18,7 +18,8 @@ describe('serve configuration', () => {
     expect(c.dataDir).toBe(join(dir, 'exotel-calls-data'));
     expect(c.storePath).toBe(join(dir, 'exotel-calls-data', 'checkpoint.json'));
     expect(c.sinks).toEqual({ webhooks: [], files: [], redisStreams: [] });
-    expect(c.wallboard).toMatchObject({ enabled: true, port: 8080, title: 'Calls (acme1)' });
+    expect(c.wallboard).toMatchObject({ enabled: true, port: 8080, title: 'Calls (acme1)', theme: 'dark' });
+    expect(() => load({ wallboard: { theme: 'neon' } })).toThrow(/`wallboard.theme` to be `dark`/);
     expect(c.log.level).toBe('info');
   });
 

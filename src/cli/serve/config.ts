@@ -53,7 +53,7 @@ export interface ServiceConfig {
   storePath: string;
   http: { host: string; port: number };
   readiness: { maxLagMs: number };
-  wallboard: { enabled: boolean; host: string; port: number; title: string };
+  wallboard: { enabled: boolean; host: string; port: number; title: string; theme: 'dark' | 'light' | 'auto' };
   sinks: { webhooks: WebhookSinkConfig[]; files: FileSinkConfig[]; redisStreams: RedisStreamSinkConfig[] };
   redis: { url: string } | undefined;
   metrics: { prefix: string };
@@ -270,12 +270,15 @@ export function loadServiceConfig({ env, file = {}, cwd }: LoadServiceConfigOpti
     4 * (stream.pollIntervalMs ?? 15_000) + 60_000;
 
   const w = section(file, 'wallboard', 'wallboard');
-  known(w, 'wallboard', ['enabled', 'host', 'port', 'title']);
+  known(w, 'wallboard', ['enabled', 'host', 'port', 'title', 'theme']);
+  const theme = str(w.theme, 'wallboard.theme', 'dark')!;
+  if (theme !== 'dark' && theme !== 'light' && theme !== 'auto') throw new InvalidOptionError('wallboard.theme', '`dark`, `light` or `auto`', theme);
   const wallboard = {
     enabled: e('EXOTEL_CALLS_WALLBOARD') === undefined ? bool(w.enabled, 'wallboard.enabled', true) : bool(e('EXOTEL_CALLS_WALLBOARD'), 'EXOTEL_CALLS_WALLBOARD', true),
     host: e('EXOTEL_CALLS_WALLBOARD_HOST') ?? str(w.host, 'wallboard.host') ?? host,
     port: e('EXOTEL_CALLS_WALLBOARD_PORT') === undefined ? int(w.port, 'wallboard.port', 0, 65_535, 8080)! : int(e('EXOTEL_CALLS_WALLBOARD_PORT'), 'EXOTEL_CALLS_WALLBOARD_PORT', 0, 65_535)!,
     title: str(w.title, 'wallboard.title', `Calls (${accountSid})`)!,
+    theme: theme as 'dark' | 'light' | 'auto',
   };
 
   // --- sinks ----------------------------------------------------------------------------------

@@ -121,7 +121,7 @@ export async function runService(config: ServiceConfig, context: CliContext, log
 
     health = await startHealthServer({ host: config.http.host, port: config.http.port, status: () => stream.status(), readiness: ready, metrics });
     if (config.wallboard.enabled) {
-      board = await createWallboardServer({ stream, host: config.wallboard.host, port: config.wallboard.port, timeZone: account.timeZone, title: config.wallboard.title });
+      board = await createWallboardServer({ stream, host: config.wallboard.host, port: config.wallboard.port, timeZone: account.timeZone, title: config.wallboard.title, theme: config.wallboard.theme });
     }
     log.info(
       {
