@@ -21,18 +21,23 @@ step() { echo "check-package: $1"; }
 name=$(node -p "require('./package.json').name")
 version=$(node -p "require('./package.json').version")
 
-# --- 1. the tarball holds dist/, docs/, README.md, package.json (and LICENSE), nothing else ------
+# --- 1. the tarball holds dist/, docs/, examples/, README.md, package.json, LICENSE, nothing else --
 step "npm pack --dry-run"
 npm pack --dry-run --json --ignore-scripts 2>/dev/null | node -e '
   const files = JSON.parse(require("fs").readFileSync(0, "utf8"))[0].files.map((f) => f.path);
-  const allowed = (p) => p.startsWith("dist/") || p.startsWith("docs/") || ["README.md", "package.json", "LICENSE"].includes(p);
+  // docs/ and examples/ ship so that the README's links resolve in the installed package too.
+  const allowed = (p) => p.startsWith("dist/") || p.startsWith("docs/") || p.startsWith("examples/") || ["README.md", "package.json", "LICENSE"].includes(p);
   const stray = files.filter((p) => !allowed(p));
   if (stray.length > 0) throw new Error(`unexpected files in the package: ${stray.join(", ")}`);
   const needed = ["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts",
-    "dist/simulator.js", "dist/simulator.cjs", "dist/simulator.d.ts", "dist/simulator.d.cts", "dist/cli.js", "docs/service.md", "docs/sinks.md"];
+    "dist/simulator.js", "dist/simulator.cjs", "dist/simulator.d.ts", "dist/simulator.d.cts", "dist/cli.js", "docs/service.md", "docs/sinks.md", "examples/webhook-forwarder/index.ts"];
+  // Every relative link of the README names a file the package holds.
+  const readme = require("fs").readFileSync("README.md", "utf8");
+  const dead = [...readme.matchAll(/\]\(((?:docs|examples)\/[^)#]*)/g)].map((m) => m[1].replace(/\/$/, "")).filter((l) => !files.some((f) => f === l || f.startsWith(`${l}/`)));
+  if (dead.length > 0) throw new Error(`README links to files the package does not hold: ${dead.join(", ")}`);
   const missing = needed.filter((p) => !files.includes(p));
   if (missing.length > 0) throw new Error(`missing from the package: ${missing.join(", ")}`);
-  console.log(`  ${files.length} files, all under dist/ and docs/ but ${files.filter((p) => !p.startsWith("dist/") && !p.startsWith("docs/")).join(", ")}`);
+  console.log(`  ${files.length} files, all under dist/, docs/ and examples/ but ${files.filter((p) => !/^(dist|docs|examples)\//.test(p)).join(", ")}`);
 '
 
 # --- 2. install the real tarball into a scratch project ----------------------------------------

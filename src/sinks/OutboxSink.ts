@@ -8,7 +8,8 @@ import { EventEmitter } from 'eventemitter3';
 import type { Subscription } from 'rxjs';
 import { InvalidOptionError } from '../exotel/errors.js';
 import type { CallStreamEvent, CallStreamLike } from '../stream/types.js';
-import type { DeadLetterLog } from './DeadLetterLog.js';
+import { DeadLetterLog } from './DeadLetterLog.js';
+import { FileOutbox } from './FileOutbox.js';
 import { eventBody } from './eventBody.js';
 import type { Outbox, OutboxEntry } from './Outbox.js';
 import { backoffMs, numberOption, resolveClock, resolveRetry } from './retryPolicy.js';
@@ -32,6 +33,38 @@ export interface OutboxSinkOptions {
   stream?: Pick<CallStreamLike, 'events$'> | undefined;
   /** Called last by `stop()` (closes what the sink owns). */
   onStop?: () => Promise<void>;
+}
+
+/** What a sink built on an outbox takes: a file path or an outbox, and where dead letters go. */
+export interface OutboxChoice {
+  outboxPath?: string | undefined;
+  outbox?: Outbox | undefined;
+  deadLetterPath?: string | undefined;
+  fsync?: boolean | undefined;
+  retry?: RetryOptions | undefined;
+  maxAttempts?: number | undefined;
+}
+
+/**
+ * Checks the options every outbox sink shares and opens its outbox (a `FileOutbox` at
+ * `outboxPath`, or the `outbox` given) and dead-letter log (`<outboxPath>.dead.ndjson` by default).
+ * The retry options are checked first, so that nothing is opened for options that fail.
+ */
+export function openOutbox(options: OutboxChoice, clock: SinkClock): { outbox: Outbox; deadLetters: DeadLetterLog | undefined } {
+  resolveRetry(options.retry);
+  numberOption('maxAttempts', options.maxAttempts, Infinity, { min: 1, max: Infinity });
+  if ((options.outboxPath === undefined) === (options.outbox === undefined)) {
+    throw new InvalidOptionError('outboxPath', 'a file path, or an `outbox` instead (one of the two)', options.outboxPath);
+  }
+  if (options.outboxPath !== undefined && (typeof options.outboxPath !== 'string' || options.outboxPath.length === 0)) {
+    throw new InvalidOptionError('outboxPath', 'a file path', options.outboxPath);
+  }
+  if (options.deadLetterPath !== undefined && (typeof options.deadLetterPath !== 'string' || options.deadLetterPath.length === 0)) {
+    throw new InvalidOptionError('deadLetterPath', 'a file path', options.deadLetterPath);
+  }
+  const outbox = options.outbox ?? new FileOutbox(options.outboxPath!, { fsync: options.fsync ?? true, now: () => clock.now() });
+  const deadLetterPath = options.deadLetterPath ?? (options.outboxPath === undefined ? undefined : `${options.outboxPath}.dead.ndjson`);
+  return { outbox, deadLetters: deadLetterPath === undefined ? undefined : new DeadLetterLog(deadLetterPath, () => clock.now()) };
 }
 
 export class OutboxSink extends EventEmitter<SinkEvents> implements Sink {

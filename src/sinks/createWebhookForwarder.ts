@@ -7,11 +7,9 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { InvalidOptionError } from '../exotel/errors.js';
 import type { CallStreamLike } from '../stream/types.js';
-import { DeadLetterLog } from './DeadLetterLog.js';
-import { FileOutbox } from './FileOutbox.js';
 import type { Outbox } from './Outbox.js';
-import { OutboxSink, type AttemptResult } from './OutboxSink.js';
-import { numberOption, resolveClock, resolveRetry } from './retryPolicy.js';
+import { OutboxSink, openOutbox, type AttemptResult } from './OutboxSink.js';
+import { numberOption, resolveClock } from './retryPolicy.js';
 import { webhookSignature } from './signWebhook.js';
 import type { RetryOptions, SinkClock } from './types.js';
 import { webhookSecretKey, type WebhookSecret } from './webhookSecret.js';
@@ -109,28 +107,15 @@ export function createWebhookForwarder(options: WebhookForwarderOptions): Webhoo
   }
   const target = checkWebhookUrl(options.url);
   const key = webhookSecretKey(options.secret);
-  if ((options.outboxPath === undefined) === (options.outbox === undefined)) {
-    throw new InvalidOptionError('outboxPath', 'a file path, or an `outbox` instead (one of the two)', options.outboxPath);
-  }
-  if (options.outboxPath !== undefined && (typeof options.outboxPath !== 'string' || options.outboxPath.length === 0)) {
-    throw new InvalidOptionError('outboxPath', 'a file path', options.outboxPath);
-  }
-  if (options.deadLetterPath !== undefined && (typeof options.deadLetterPath !== 'string' || options.deadLetterPath.length === 0)) {
-    throw new InvalidOptionError('deadLetterPath', 'a file path', options.deadLetterPath);
-  }
   const timeoutMs = numberOption('requestTimeoutMs', options.requestTimeoutMs, 10_000, { min: 1, max: 600_000 });
   if (options.headers !== undefined && (typeof options.headers !== 'object' || options.headers === null || Object.values(options.headers).some((v) => typeof v !== 'string'))) {
     throw new InvalidOptionError('headers', 'an object of header names to string values', options.headers);
   }
   const extraHeaders = { ...options.headers };
-  // Checked here too (the sink checks them again): nothing is opened for options that fail.
-  resolveRetry(options.retry);
-  numberOption('maxAttempts', options.maxAttempts, Infinity, { min: 1, max: Infinity });
   const clock = resolveClock(options.clock);
+  const { outbox, deadLetters } = openOutbox(options, clock);
   const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 4 });
   const ownsDispatcher = options.dispatcher === undefined;
-  const outbox = options.outbox ?? new FileOutbox(options.outboxPath!, { fsync: options.fsync ?? true, now: () => clock.now() });
-  const deadLetterPath = options.deadLetterPath ?? (options.outboxPath === undefined ? undefined : `${options.outboxPath}.dead.ndjson`);
   const url = target.toString();
 
   const attempt = async (entry: { key: string; body: string }, signal: AbortSignal): Promise<AttemptResult> => {
@@ -172,12 +157,12 @@ export function createWebhookForwarder(options: WebhookForwarderOptions): Webhoo
   return new WebhookForwarder(url, {
     name: options.name ?? 'webhook',
     outbox,
+    deadLetters,
     attempt,
     retry: options.retry,
     maxAttempts: options.maxAttempts,
     clock,
     random: options.random,
-    deadLetters: deadLetterPath === undefined ? undefined : new DeadLetterLog(deadLetterPath, () => clock.now()),
     stream: options.stream,
     onStop: async () => {
       if (ownsDispatcher) await dispatcher.close();

@@ -10,11 +10,9 @@
  */
 import { InvalidOptionError } from '../exotel/errors.js';
 import type { CallStreamLike } from '../stream/types.js';
-import { DeadLetterLog } from './DeadLetterLog.js';
-import { FileOutbox } from './FileOutbox.js';
 import type { Outbox } from './Outbox.js';
-import { OutboxSink, type AttemptResult } from './OutboxSink.js';
-import { numberOption, resolveClock, resolveRetry } from './retryPolicy.js';
+import { OutboxSink, openOutbox, type AttemptResult } from './OutboxSink.js';
+import { numberOption, resolveClock } from './retryPolicy.js';
 import type { RedisCommands } from './RedisCommands.js';
 import type { RetryOptions, SinkClock } from './types.js';
 
@@ -70,14 +68,8 @@ export function redisStreamSink(options: RedisStreamSinkOptions): RedisStreamSin
   if (typeof options.key !== 'string' || options.key.length === 0) throw new InvalidOptionError('key', 'a Redis key', options.key);
   const maxLen = numberOption('maxLen', options.maxLen, 1_000_000, { min: 1 });
   if (options.group !== undefined && (typeof options.group !== 'string' || options.group.length === 0)) throw new InvalidOptionError('group', 'a consumer group name', options.group);
-  if ((options.outboxPath === undefined) === (options.outbox === undefined)) {
-    throw new InvalidOptionError('outboxPath', 'a file path, or an `outbox` instead (one of the two)', options.outboxPath);
-  }
-  resolveRetry(options.retry);
-  numberOption('maxAttempts', options.maxAttempts, Infinity, { min: 1, max: Infinity });
   const clock = resolveClock(options.clock);
-  const outbox = options.outbox ?? new FileOutbox(options.outboxPath!, { now: () => clock.now() });
-  const deadLetterPath = options.deadLetterPath ?? (options.outboxPath === undefined ? undefined : `${options.outboxPath}.dead.ndjson`);
+  const { outbox, deadLetters } = openOutbox(options, clock);
   const key = options.key;
   let groupReady = options.group === undefined;
 
@@ -103,12 +95,12 @@ export function redisStreamSink(options: RedisStreamSinkOptions): RedisStreamSin
   return new RedisStreamSink(key, {
     name: options.name ?? 'redis-stream',
     outbox,
+    deadLetters,
     attempt,
     retry: options.retry,
     maxAttempts: options.maxAttempts,
     clock,
     random: options.random,
-    deadLetters: deadLetterPath === undefined ? undefined : new DeadLetterLog(deadLetterPath, () => clock.now()),
     stream: options.stream,
   });
 }
