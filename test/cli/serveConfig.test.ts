@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadServiceConfig, readConfigFile } from '../../src/cli/serve/config.js';
+import { loadServiceConfig, readConfigFile } from '../../src/cli/serve/loadServiceConfig.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'serve-config-'));
 const creds = { EXOTEL_ACCOUNT_SID: 'acme1', EXOTEL_API_KEY: 'k', EXOTEL_API_TOKEN: 'tok-123' };

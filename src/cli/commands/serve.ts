@@ -7,7 +7,7 @@ import type { Command } from '../command.js';
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../exitCodes.js';
 import { parseCommandArgs, type OptionSpecs } from '../parse.js';
-import { loadServiceConfig, readConfigFile, SERVICE_ENV } from '../serve/config.js';
+import { loadServiceConfig, readConfigFile, SERVICE_ENV } from '../serve/loadServiceConfig.js';
 
 const options = {
   config: { type: 'string', short: 'c' },
@@ -54,7 +54,7 @@ async function run(argv: string[], context: CliContext): Promise<number> {
     context.stdout.write(`${JSON.stringify(shown, (_k, v: unknown) => (v === Infinity ? 'Infinity' : v), 2)}\n`);
     return ExitCode.ok;
   }
-  const { runService, serviceLogger } = await import('../serve/runService.js');
+  const [{ runService }, { serviceLogger }] = await Promise.all([import('../serve/runService.js'), import('../serve/serviceLogger.js')]);
   return runService(config, context, serviceLogger(config.log.level, context.stdout));
 }
 

@@ -5,30 +5,17 @@
  * everything closes. What a sink could not deliver stays in its outbox for the next start.
  */
 import { mkdir } from 'node:fs/promises';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Sink } from '../../sinks/types.js';
 import type { CallStreamEvent, CallStreamOptions } from '../../stream/types.js';
 import type { WallboardServer } from '../../wallboard/createWallboardServer.js';
 import type { CliContext } from '../context.js';
 import { ExitCode, exitCodeFor } from '../exitCodes.js';
-import type { ServiceConfig } from './config.js';
-import { startHealthServer, type HealthServer } from './healthServer.js';
+import type { ServiceConfig } from './loadServiceConfig.js';
+import { startHealthServer, type HealthServer } from './startHealthServer.js';
 import { readiness } from './readiness.js';
-import { createServiceMetrics } from './serviceMetrics.js';
+import { createServiceMetrics } from './createServiceMetrics.js';
 import { connectRedis } from './connectRedis.js';
-
-/** The JSON logger of the service: one object a line on stdout, `level` as a name, ISO `time`. */
-export function serviceLogger(level: ServiceConfig['log']['level'], destination: NodeJS.WritableStream): Logger {
-  return pino(
-    {
-      level,
-      base: { service: 'exotel-calls' },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-    },
-    destination,
-  );
-}
 
 export async function runService(config: ServiceConfig, context: CliContext, log: Logger): Promise<number> {
   const [{ createCallStream }, { fileStore }, { createWebhookForwarder }, { ndjsonFileSink }, { createWallboardServer }] = await Promise.all([

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CallStreamStatus } from '../../stream/types.js';
 import type { Readiness } from './readiness.js';
-import type { ServiceMetrics } from './serviceMetrics.js';
+import type { ServiceMetrics } from './createServiceMetrics.js';
 
 export interface HealthServerOptions {
   host: string;
