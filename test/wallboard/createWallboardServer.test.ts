@@ -206,6 +206,8 @@ describe('createWallboardServer', () => {
     await expect(createWallboardServer({ stream, currency: 'rupees' })).rejects.toThrow(/`currency`.*"rupees"/);
     await expect(createWallboardServer({ stream, heartbeatMs: 1.5 })).rejects.toThrow(/`heartbeatMs`/);
     await expect(createWallboardServer({ stream, now: 5 as never })).rejects.toThrow(/`now`/);
+    await expect(createWallboardServer({ stream, theme: 'neon' as never })).rejects.toThrow(/`theme`.*"neon"/);
+    await expect(createWallboardServer({ stream: { ...stream, status: 5 as never } })).rejects.toThrow(/`stream.status` to be a function/);
     expect(stream.events$.observed).toBe(false);
   });
 });
