@@ -133,4 +133,12 @@ describe('unreachable API', () => {
     expect(r.stderr).toMatch(/ECONNREFUSED|without a response/);
     expect(r.stderr).toContain('--base-url');
   });
+
+  it('backfill too: its first request is the same quick probe, not a retried page of the export', async () => {
+    const port = await closedPort();
+    const r = await runCli(['backfill', '--base-url', `http://127.0.0.1:${port}`, '--from', '1h', '--quiet'], { env: simEnv() });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/ECONNREFUSED|without a response/);
+    expect(r.stdout).toBe('');
+  });
 });
