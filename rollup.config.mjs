@@ -4,9 +4,11 @@ import { dts } from 'rollup-plugin-dts';
 import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
-const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})];
+const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
 // Every dependency (and its subpaths) and every node: builtin stays external.
 const isDependency = (id) => deps.some((d) => id === d || id.startsWith(`${d}/`));
 const external = (id) => id.startsWith('node:') || isDependency(id);
@@ -40,6 +42,35 @@ function inlineEsmOnly() {
   };
 }
 
+// The wallboard page's script (src/wallboard/browser/main.ts) is bundled for browsers here and
+// inlined: the built src/wallboard/browserScript.ts returns the text instead of bundling at run
+// time. The settings are read from that file, so that both paths bundle alike.
+const BROWSER_SCRIPT = fileURLToPath(new URL('./src/wallboard/browserScript.ts', import.meta.url));
+function inlineWallboardScript() {
+  let text;
+  return {
+    name: 'inline-wallboard-script',
+    transform(_code, id) {
+      if (id !== BROWSER_SCRIPT) return null;
+      if (text === undefined) {
+        const source = readFileSync(BROWSER_SCRIPT, 'utf8');
+        const setting = (key) => new RegExp(`${key}: '([^']+)'`).exec(source)?.[1];
+        const result = buildSync({
+          entryPoints: [fileURLToPath(new URL(setting('entry'), new URL('./src/wallboard/', import.meta.url)))],
+          bundle: true,
+          format: setting('format'),
+          target: setting('target'),
+          charset: 'utf8',
+          legalComments: 'none',
+          write: false,
+        });
+        text = result.outputFiles[0].text;
+      }
+      return { code: `export function browserScript() {\n  return ${JSON.stringify(text)};\n}\n`, map: null };
+    },
+  };
+}
+
 const entries = {
   index: 'src/index.ts',
   simulator: 'src/simulator/index.ts',
@@ -53,14 +84,14 @@ export default [
   {
     input: entries,
     external,
-    plugins: [typescript({ tsconfig: './tsconfig.build.json' })],
+    plugins: [typescript({ tsconfig: './tsconfig.build.json' }), inlineWallboardScript()],
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
   },
   {
     // The bin runs the ESM build: no CJS cli.
     input: { index: entries.index, simulator: entries.simulator },
     external: externalForCjs,
-    plugins: [inlineEsmOnly(), typescript({ tsconfig: './tsconfig.build.json' })],
+    plugins: [inlineEsmOnly(), typescript({ tsconfig: './tsconfig.build.json' }), inlineWallboardScript()],
     // 'auto' interop keeps the default exports of the remaining dependencies callable from CJS.
     output: { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', interop: 'auto', sourcemap: true },
   },

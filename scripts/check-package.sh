@@ -21,18 +21,23 @@ step() { echo "check-package: $1"; }
 name=$(node -p "require('./package.json').name")
 version=$(node -p "require('./package.json').version")
 
-# --- 1. the tarball holds dist/, README.md, package.json (and LICENSE), nothing else -------------
+# --- 1. the tarball holds dist/, docs/, examples/, README.md, package.json, LICENSE, nothing else --
 step "npm pack --dry-run"
 npm pack --dry-run --json --ignore-scripts 2>/dev/null | node -e '
   const files = JSON.parse(require("fs").readFileSync(0, "utf8"))[0].files.map((f) => f.path);
-  const allowed = (p) => p.startsWith("dist/") || ["README.md", "package.json", "LICENSE"].includes(p);
+  // docs/ and examples/ ship, so that the links of the README resolve in the installed package too.
+  const allowed = (p) => p.startsWith("dist/") || p.startsWith("docs/") || p.startsWith("examples/") || ["README.md", "package.json", "LICENSE"].includes(p);
   const stray = files.filter((p) => !allowed(p));
   if (stray.length > 0) throw new Error(`unexpected files in the package: ${stray.join(", ")}`);
   const needed = ["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts",
-    "dist/simulator.js", "dist/simulator.cjs", "dist/simulator.d.ts", "dist/simulator.d.cts", "dist/cli.js"];
+    "dist/simulator.js", "dist/simulator.cjs", "dist/simulator.d.ts", "dist/simulator.d.cts", "dist/cli.js", "docs/service.md", "docs/sinks.md", "examples/webhook-forwarder/index.ts"];
+  // Every relative link of the README names a file the package holds.
+  const readme = require("fs").readFileSync("README.md", "utf8");
+  const dead = [...readme.matchAll(/\]\(((?:docs|examples)\/[^)#]*)/g)].map((m) => m[1].replace(/\/$/, "")).filter((l) => !files.some((f) => f === l || f.startsWith(`${l}/`)));
+  if (dead.length > 0) throw new Error(`README links to files the package does not hold: ${dead.join(", ")}`);
   const missing = needed.filter((p) => !files.includes(p));
   if (missing.length > 0) throw new Error(`missing from the package: ${missing.join(", ")}`);
-  console.log(`  ${files.length} files, all under dist/ but ${files.filter((p) => !p.startsWith("dist/")).join(", ")}`);
+  console.log(`  ${files.length} files, all under dist/, docs/ and examples/ but ${files.filter((p) => !/^(dist|docs|examples)\//.test(p)).join(", ")}`);
 '
 
 # --- 2. install the real tarball into a scratch project ----------------------------------------
@@ -108,6 +113,20 @@ node --input-type=module -e "
   await createRequire(import.meta.url)('./roundtrip.js')(lib, sim, 'ESM');
 "
 
+# --- 4b. the wallboard's browser script is inlined in the build (no esbuild at run time) ----------
+step "the wallboard page's script, inlined"
+# (The source maps carry the original browserScript.ts; the code itself must not load esbuild.)
+if grep -rlq --include="*.js" --include="*.cjs" "esbuild" "node_modules/$name/dist"; then fail "dist/ refers to esbuild: the wallboard script was not inlined"; fi
+node --input-type=module -e "
+  import { Subject } from 'rxjs';
+  import { createWallboardServer } from '$name';
+  const board = await createWallboardServer({ stream: { events\$: new Subject(), errors\$: new Subject() } });
+  const js = await (await fetch(new URL('wallboard.js', board.url))).text();
+  await board.close();
+  if (!js.includes('catching-up') || /^\s*import\s/m.test(js)) throw new Error('/wallboard.js is not the bundled page script');
+  console.log('  /wallboard.js: ' + js.length + ' bytes, bundled');
+"
+
 # --- 5. the bin ------------------------------------------------------------------------------------
 step "the bin"
 bin=$(node -p "Object.values(require('$name/package.json').bin)[0]")
@@ -116,6 +135,10 @@ got=$(node "node_modules/$name/$bin" --version)
 [ "$got" = "$version" ] || fail "\`$bin --version\` printed '$got', expected '$version'"
 echo "  $bin --version: $got"
 cd - >/dev/null
+
+# --- 5b. the container image's entry command, run as a process -------------------------------------
+step "the Dockerfile's ENTRYPOINT + CMD (exotel-calls serve) as a process"
+node scripts/check-container-command.mjs "$scratch"
 
 # --- 6. types for every resolution mode ------------------------------------------------------------
 step "attw --pack ."

@@ -1,5 +1,6 @@
-// Regenerates docs/wallboard.png: a wallboard fed with a plausible afternoon of calls, shot in
-// headless Chromium at 1920x1080. Run with `npx tsx scripts/screenshot-wallboard.ts`.
+// Regenerates docs/wallboard.png (dark) and docs/wallboard-light.png: a wallboard fed with a
+// plausible day of calls on four lines, shot in headless Chromium at 1920x1080.
+// Run with `npx tsx scripts/screenshot-wallboard.ts`.
 // Needs /usr/bin/chromium (`bash scripts/services/chromium.sh`).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,11 @@ declare const document: any;
 declare const window: any;
 
 const CHROMIUM = '/usr/bin/chromium';
-const out = fileURLToPath(new URL('../docs/wallboard.png', import.meta.url));
+const shots = [
+  { theme: 'dark', out: fileURLToPath(new URL('../docs/wallboard.png', import.meta.url)) },
+  { theme: 'light', out: fileURLToPath(new URL('../docs/wallboard-light.png', import.meta.url)) },
+];
+const LINES = ['+918047000001', '+918047000002', '+918047000003', '+912248000010'];
 // 16:42:10 IST on a weekday: a fixed instant so that the picture is the same every run.
 const NOW = Date.UTC(2026, 2, 10, 11, 12, 10);
 
@@ -45,14 +50,15 @@ function makeCalls(): Call[] {
     const sid = `${(t / 1000).toString(16)}${Math.floor(random() * 1e6).toString(16)}`;
     const customer = `+9198${String(Math.floor(random() * 1e8)).padStart(8, '0')}`;
     const inbound = random() < 0.7;
+    const line = inbound ? LINES[Math.floor(random() * random() * 3)]! : LINES[3]!;
     const raw: RawCall = { Sid: sid, DateCreated: '', Status: status };
     calls.push({
       sid,
       parentCallSid: null,
       accountSid: null,
-      to: inbound ? '+918047000001' : customer,
-      from: inbound ? customer : '+918047000001',
-      phoneNumber: inbound ? '+918047000001' : '+918047000002',
+      to: inbound ? line : customer,
+      from: inbound ? customer : line,
+      phoneNumber: line,
       phoneNumberSid: null,
       status,
       direction: inbound ? 'inbound' : 'outbound-api',
@@ -85,13 +91,16 @@ async function main() {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   try {
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    await page.clock.setFixedTime(new Date(NOW));
-    await page.goto(board.url);
-    await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.getAttribute('data-state') === 'live');
-    await page.waitForTimeout(1200);
-    await page.screenshot({ path: out });
-    console.log(`wrote ${out}`);
+    for (const { theme, out } of shots) {
+      const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+      await page.clock.setFixedTime(new Date(NOW));
+      await page.goto(`${board.url}?theme=${theme}`);
+      await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.getAttribute('data-state') === 'live');
+      await page.waitForTimeout(1200);
+      await page.screenshot({ path: out });
+      await page.close();
+      console.log(`wrote ${out}`);
+    }
   } finally {
     await browser.close();
     await board.close();

@@ -37,7 +37,7 @@ export type { CallCompletedEvent, CallFailedEvent, CallStreamEvent, CallUpdate, 
 
 // --- exotel/: the API boundary -------------------------------------------------------------------
 export { ExotelClient } from './exotel/ExotelClient.js';
-export type { ExotelClientOptions, RequestOptions } from './exotel/clientOptions.js';
+export type { ExotelClientOptions, ListAllOptions, RequestOptions } from './exotel/clientOptions.js';
 export type { ClientStats } from './exotel/clientStats.js';
 export type { ClientClock } from './exotel/clock.js';
 export type { RetryContext } from './exotel/withRetries.js';
@@ -78,6 +78,30 @@ export type {
   RawRestException,
 } from './exotel/types.js';
 export { formatNaive, parseNaive, parseNaiveMs, zoneOffsetMs } from './exotel/time.js';
+
+// --- sinks/: where events go (signed webhooks, NDJSON files, Redis Streams) -------------------
+export { createWebhookForwarder, WebhookForwarder } from './sinks/createWebhookForwarder.js';
+export type { WebhookForwarderOptions } from './sinks/createWebhookForwarder.js';
+export { signWebhook } from './sinks/signWebhook.js';
+export type { SignWebhookOptions, WebhookSignatureHeaders } from './sinks/signWebhook.js';
+export { verifyWebhookSignature } from './sinks/verifyWebhookSignature.js';
+export type { VerifyWebhookResult, VerifyWebhookSignatureOptions } from './sinks/verifyWebhookSignature.js';
+export type { WebhookSecret } from './sinks/webhookSecret.js';
+export { ndjsonFileSink, NdjsonFileSink } from './sinks/ndjsonFileSink.js';
+export type { NdjsonFileSinkOptions, NdjsonRotateOptions } from './sinks/ndjsonFileSink.js';
+export { redisStreamSink, RedisStreamSink } from './sinks/redisStreamSink.js';
+export type { RedisStreamSinkOptions } from './sinks/redisStreamSink.js';
+export { redisStreamOutbox, RedisStreamOutbox } from './sinks/RedisStreamOutbox.js';
+export type { RedisStreamOutboxOptions } from './sinks/RedisStreamOutbox.js';
+export type { RedisCommands } from './sinks/RedisCommands.js';
+export { FileOutbox } from './sinks/FileOutbox.js';
+export type { FileOutboxOptions } from './sinks/FileOutbox.js';
+export { OutboxCorruptError } from './sinks/OutboxCorruptError.js';
+export type { Outbox, OutboxEntry } from './sinks/Outbox.js';
+export { eventBody } from './sinks/eventBody.js';
+export type { EventBody, EventBodyCall } from './sinks/eventBody.js';
+export { idempotencyKey } from './sinks/idempotencyKey.js';
+export type { DeliveryContext, RetryOptions, Sink, SinkClock, SinkEvents } from './sinks/types.js';
 
 // --- wallboard/: the live wallboard server ------------------------------------------------------
 export { createWallboardServer, WallboardAggregates, toBoardCall } from './wallboard/index.js';

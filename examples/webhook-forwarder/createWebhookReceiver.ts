@@ -1,6 +1,7 @@
 /**
- * A receiver for the forwarder's webhooks: verifies the signature (constant-time), refuses stale
- * or future timestamps, and processes each idempotency key once. A repeat of a processed key is
+ * A receiver for the forwarder's webhooks: verifies the Standard Webhooks signature with the
+ * package's `verifyWebhookSignature` (constant-time; stale or future timestamps refused), and
+ * processes each idempotency key (`webhook-id`) once. A repeat of a processed key is
  * answered 200 without running the handler again, so that a forwarder whose earlier 2xx was lost
  * stops retrying; a repeat while the first is still being handled gets 409 (retry later).
  *
@@ -9,15 +10,14 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InvalidOptionError } from 'exotel-call-stream';
-import type { WebhookBody } from './payload.js';
-import { SIGNATURE_HEADER, verifySignature } from './signature.js';
+import { InvalidOptionError, verifyWebhookSignature } from 'exotel-call-stream';
+import type { EventBody, WebhookSecret } from 'exotel-call-stream';
 
 export interface WebhookReceiverOptions {
-  /** The shared secret, or several while rotating. */
-  secret: string | Buffer | Array<string | Buffer>;
+  /** The shared secret (`whsec_<base64>` or the key itself), or several while rotating. */
+  secret: WebhookSecret | WebhookSecret[];
   /** Handles one event; throw to answer 500 (the forwarder retries). */
-  onEvent: (event: WebhookBody) => void | Promise<void>;
+  onEvent: (event: EventBody) => void | Promise<void>;
   /** Largest accepted age (and clock lead) of a signature timestamp, in seconds. @default 300 */
   toleranceSec?: number;
   /** How many processed keys are remembered. @default 100_000 */
@@ -45,9 +45,8 @@ export interface WebhookReceiver {
 
 export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookReceiver {
   const secrets = Array.isArray(options.secret) ? options.secret : [options.secret];
-  if (secrets.length === 0 || secrets.some((s) => !(typeof s === 'string' || Buffer.isBuffer(s)) || s.length < 16)) {
-    throw new InvalidOptionError('secret', 'a string or Buffer of at least 16 bytes (or an array of them)', Array.isArray(options.secret) ? options.secret : '********');
-  }
+  // Checked once here (a bad secret throws an error naming it), not at the first request.
+  verifyWebhookSignature({ headers: {}, body: '', secret: secrets });
   if (typeof options.onEvent !== 'function') throw new InvalidOptionError('onEvent', 'a function', options.onEvent);
   const toleranceSec = options.toleranceSec ?? 300;
   if (!Number.isInteger(toleranceSec) || toleranceSec < 1 || toleranceSec > 86_400) {
@@ -79,19 +78,19 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
   };
 
   const handleBody = async (req: IncomingMessage, res: ServerResponse, raw: Buffer) => {
-    const verdict = verifySignature({ header: req.headers[SIGNATURE_HEADER.toLowerCase()], body: raw, secret: secrets, now: now(), toleranceSec });
+    const verdict = verifyWebhookSignature({ headers: req.headers, body: raw, secret: secrets, now: now(), toleranceSec });
     if (!verdict.ok) return answer(res, 401, { error: 'signature', reason: verdict.reason });
-    let event: WebhookBody;
+    let event: EventBody;
     try {
-      event = JSON.parse(raw.toString('utf8')) as WebhookBody;
+      event = JSON.parse(raw.toString('utf8')) as EventBody;
     } catch {
       return answer(res, 400, { error: 'body is not JSON' });
     }
     if (typeof event?.id !== 'string' || typeof event.type !== 'string' || typeof event.call !== 'object') {
       return answer(res, 400, { error: 'body is not a call event' });
     }
-    // The header is not signed; the `id` in the body is. They must agree.
-    if (req.headers['idempotency-key'] !== event.id) return answer(res, 400, { error: 'Idempotency-Key does not match the signed id' });
+    // `webhook-id` is signed (and so is the body's `id`): they must agree.
+    if (verdict.id !== event.id) return answer(res, 400, { error: 'webhook-id does not match the id in the body' });
     if (processed.has(event.id)) {
       counts.duplicates += 1;
       return answer(res, 200, { status: 'duplicate', id: event.id });

@@ -7,11 +7,9 @@
  * Environment: WEBHOOK_SECRET (default: a demo secret), OUTBOX (default ./webhooks.outbox.jsonl).
  */
 import { pathToFileURL } from 'node:url';
-import { createCallStream } from 'exotel-call-stream';
+import { createCallStream, createWebhookForwarder, type EventBody, type WebhookForwarder } from 'exotel-call-stream';
 import { createSimulator } from 'exotel-call-stream/simulator';
-import { createWebhookForwarder, type WebhookForwarder } from './createWebhookForwarder.js';
 import { createWebhookReceiver, type WebhookReceiver } from './createWebhookReceiver.js';
-import type { WebhookBody } from './payload.js';
 
 export interface WebhookDemoOptions {
   outboxPath: string;
@@ -19,7 +17,7 @@ export interface WebhookDemoOptions {
   callsPerMinute?: number;
   pollIntervalMs?: number;
   /** Called for each event the receiver accepts. */
-  onReceived?: (event: WebhookBody) => void;
+  onReceived?: (event: EventBody) => void;
 }
 
 export interface WebhookDemo {
@@ -71,7 +69,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     onReceived: (e) => console.log(`received ${e.type.padEnd(13)} ${e.call.sid} ${e.call.status} ${e.changes ? `changed ${e.changes.join(',')}` : ''}`),
   });
   demo.forwarder.on('retry', (c) => console.log(`retry ${c.key} in ${c.delayMs} ms (${c.status ?? c.error?.message})`));
-  demo.forwarder.on('deadLetter', (c) => console.log(`gave up on ${c.key} (${c.status ?? c.error?.message})`));
+  demo.forwarder.on('deadLetter', (c) => console.log(`gave up on ${c.key} (${c.reason})`));
   console.log(`Forwarding to ${demo.receiverUrl} with outbox ${outboxPath} (${demo.forwarder.pending} pending from a previous run). Ctrl-C to stop.`);
   const stop = () => {
     void demo.close().then(() => {

@@ -34,10 +34,51 @@ export function parseCommandArgs<T extends OptionSpecs>(command: string, options
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      throw new UsageError(`${command}: ${(error as Error).message}`);
+      // The dispatcher names the command already: say what is wrong and what was meant.
+      throw new UsageError(describeParseError(error as Error, options));
     }
     throw error;
   }
+}
+
+/** Edit distance (insert, delete, substitute, swap two neighbours), for "did you mean". */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The closest known flag to `name`, when it is close enough to be a typo. */
+export function suggestFlag(name: string, options: OptionSpecs): string | undefined {
+  const bare = name.replace(/^--?/, '').split('=', 1)[0] ?? '';
+  // Booleans take `--no-<flag>` too (allowNegative).
+  const flags = Object.entries(options).flatMap(([flag, spec]) => (spec.type === 'boolean' ? [flag, `no-${flag}`] : [flag]));
+  let best: { flag: string; d: number } | undefined;
+  for (const flag of flags) {
+    const d = distance(bare, flag);
+    if (best === undefined || d < best.d) best = { flag, d };
+  }
+  // A third of the name may be wrong, at least one character, at most three.
+  return best !== undefined && best.d > 0 && best.d <= Math.min(3, Math.max(1, Math.floor(bare.length / 3))) ? `--${best.flag}` : undefined;
+}
+
+function describeParseError(error: Error, options: OptionSpecs): string {
+  const code = (error as { code?: string }).code;
+  const unknown = /Unknown option '([^']+)'/.exec(error.message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown !== undefined) {
+    const suggestion = suggestFlag(unknown, options);
+    return `unknown option \`${unknown}\`${suggestion ? `. Did you mean \`${suggestion}\`?` : '.'}`;
+  }
+  // util.parseArgs words its other errors well; only its quotes and its "To specify a positional" advice go.
+  return error.message.replace(/'(--?[\w-]+)'/g, '`$1`').replace(/\. To specify a positional argument.*$/s, '.');
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -114,9 +155,10 @@ const HAS_ZONE = /(?:Z|[+-]\d{2}:?\d{2})$/i;
  * - `now`, or a duration meaning that long ago (`30m`, `7d`);
  * - an ISO timestamp with a zone (`2026-05-01T10:00:00Z`, `…+05:30`), read as is;
  * - a date or naive date-time (`2026-05-01`, `2026-05-01 10:00[:00]`), read in `timeZone`
- *   like the API's own timestamps.
+ *   like the API's own timestamps. A date alone is the day's first second, or with `endOfDay`
+ *   its last (`23:59:59`), so that `--to 2026-05-31` takes in the whole of May 31.
  */
-export function parseInstantMs(text: string, option: string, timeZone: string, nowMs: number): number {
+export function parseInstantMs(text: string, option: string, timeZone: string, nowMs: number, { endOfDay = false } = {}): number {
   const t = text.trim();
   if (t === 'now') return nowMs;
   if (DURATION.test(t)) return nowMs - parseDurationMs(t, option, { allowZero: true });
@@ -125,7 +167,7 @@ export function parseInstantMs(text: string, option: string, timeZone: string, n
     const parsed = Date.parse(t);
     ms = Number.isNaN(parsed) ? undefined : parsed;
   } else if (DATE_ONLY.test(t)) {
-    ms = parseNaiveMs(`${t} 00:00:00`, timeZone);
+    ms = parseNaiveMs(`${t} ${endOfDay ? '23:59:59' : '00:00:00'}`, timeZone);
   } else if (NAIVE_MINUTES.test(t)) {
     ms = parseNaiveMs(`${t}:00`, timeZone);
   } else {

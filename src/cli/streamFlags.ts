@@ -4,6 +4,7 @@
  */
 import type { CallDirection, CallStatus } from '../exotel/types.js';
 import { MAX_REQUESTS_PER_MINUTE, timeZoneOption } from '../exotel/assert.js';
+import { InvalidOptionError } from '../exotel/errors.js';
 import { CALL_DIRECTIONS, CALL_STATUSES, MAX_PAGE_SIZE, MIN_PAGE_SIZE } from '../exotel/limits.js';
 import type { CallStreamFilters, CallStreamOptions } from '../stream/types.js';
 import { parseDurationMs, parseEnumList, parseIntegerOption, parsePhoneList, type OptionSpecs } from './parse.js';
@@ -22,6 +23,9 @@ export const streamOptions = {
   direction: { type: 'string', multiple: true },
   status: { type: 'string', multiple: true },
   'phone-number': { type: 'string', multiple: true },
+  'to-number': { type: 'string', multiple: true },
+  'from-number': { type: 'string', multiple: true },
+  // Deprecated spellings of the two above (backfill's --to and --from are dates).
   to: { type: 'string', multiple: true },
   from: { type: 'string', multiple: true },
 } as const satisfies OptionSpecs;
@@ -39,8 +43,9 @@ Filters (repeat a flag or give a comma list):
   --direction D           inbound, outbound-dial, outbound-api
   --status S              completed, failed, busy, no-answer, canceled
   --phone-number NUM      ExoPhone(s), E.164, at most 5
-  --to NUM                customer number(s), E.164, at most 5
-  --from NUM              number(s) called first, E.164, at most 5
+  --to-number NUM         customer number(s), E.164, at most 5
+  --from-number NUM       number(s) called first, E.164, at most 5
+                          (--to and --from still work but are deprecated: in backfill they are dates)
 
 Durations: 500ms, 15s, 5m, 1h30m, 2d.`;
 
@@ -55,6 +60,8 @@ export interface StreamFlagValues {
   direction?: string[] | undefined;
   status?: string[] | undefined;
   'phone-number'?: string[] | undefined;
+  'to-number'?: string[] | undefined;
+  'from-number'?: string[] | undefined;
   to?: string[] | undefined;
   from?: string[] | undefined;
 }
@@ -64,14 +71,21 @@ export function resolveTimeZone(flag: string | undefined, env: NodeJS.ProcessEnv
   return timeZoneOption(flag === undefined ? 'EXOTEL_TIME_ZONE' : '--time-zone', flag ?? (env.EXOTEL_TIME_ZONE?.trim() || undefined));
 }
 
-/** Filters from the flags; undefined when none was given. */
-export function filtersFrom(values: StreamFlagValues): CallStreamFilters | undefined {
+/** Filters from the flags; undefined when none was given. `warn` hears about deprecated flags. */
+export function filtersFrom(values: StreamFlagValues, warn?: (message: string) => void): CallStreamFilters | undefined {
   const filters: CallStreamFilters = {};
   const direction = parseEnumList(values.direction, '--direction', DIRECTIONS);
   const status = parseEnumList(values.status, '--status', STATUSES);
   const phoneNumber = parsePhoneList(values['phone-number'], '--phone-number');
-  const to = parsePhoneList(values.to, '--to');
-  const from = parsePhoneList(values.from, '--from');
+  const numbers = (name: 'to' | 'from') => {
+    const current = values[`${name}-number`];
+    const old = values[name];
+    if (old !== undefined && current !== undefined) throw new InvalidOptionError(`--${name}`, `absent when \`--${name}-number\` is given (it is the old name of it)`, old.join(','));
+    if (old !== undefined) warn?.(`\`--${name}\` is deprecated: use \`--${name}-number\` (in \`backfill\`, --${name} is a date).`);
+    return old !== undefined ? parsePhoneList(old, `--${name}`) : parsePhoneList(current, `--${name}-number`);
+  };
+  const to = numbers('to');
+  const from = numbers('from');
   if (direction.length > 0) filters.direction = [...new Set(direction)];
   if (status.length > 0) filters.status = [...new Set(status)];
   if (phoneNumber.length > 0) filters.phoneNumber = phoneNumber;
@@ -81,7 +95,7 @@ export function filtersFrom(values: StreamFlagValues): CallStreamFilters | undef
 }
 
 /** The stream options the flags set (connection and store excluded). */
-export function streamOptionsFrom(values: StreamFlagValues, timeZone: string): Partial<CallStreamOptions> {
+export function streamOptionsFrom(values: StreamFlagValues, timeZone: string, warn?: (message: string) => void): Partial<CallStreamOptions> {
   const options: Partial<CallStreamOptions> = { timeZone };
   if (values['poll-interval'] !== undefined) options.pollIntervalMs = parseDurationMs(values['poll-interval'], '--poll-interval');
   if (values.lookback !== undefined) options.lookbackMs = parseDurationMs(values.lookback, '--lookback');
@@ -91,7 +105,7 @@ export function streamOptionsFrom(values: StreamFlagValues, timeZone: string): P
     options.maxRequestsPerMinute = parseIntegerOption(values['max-requests-per-minute'], '--max-requests-per-minute', 1, MAX_REQUESTS_PER_MINUTE);
   }
   if (values.details) options.details = true;
-  const filters = filtersFrom(values);
+  const filters = filtersFrom(values, warn);
   if (filters) options.filters = filters;
   return options;
 }

@@ -13,7 +13,7 @@ import type Bottleneck from 'bottleneck';
 import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
 import { resolveClientOptions, resolveRequestOptions } from './clientOptions.js';
-import type { ExotelClientOptions, RequestOptions } from './clientOptions.js';
+import type { ExotelClientOptions, ListAllOptions, RequestOptions } from './clientOptions.js';
 import { StatsCounter } from './clientStats.js';
 import type { ClientStats } from './clientStats.js';
 import type { ClientClock } from './clock.js';
@@ -135,11 +135,16 @@ export class ExotelClient {
   /**
    * Every page of a listing, following `NextPageUri` as given, stopping on a missing, empty or
    * null `NextPageUri` or an empty page. Every page answered is yielded, an empty one too (one
-   * request each). A Sid repeated within the listing is dropped from the later page. A `NextPageUri` that is not this account's call list, or that repeats, ends the listing
-   * with an `ExotelResponseError`.
+   * request each). A Sid repeated within the listing is dropped from the later page. A
+   * `NextPageUri` that is not this account's call list, or that repeats, ends the listing with an
+   * `ExotelResponseError`. With `startCursor` the listing resumes at that page (`query`
+   * is then not sent again: the cursor carries it), and with `seen` it skips the Sids an earlier
+   * run already took.
    */
-  listAll(query: CallQuery, options: RequestOptions = {}): AsyncGenerator<CallPage> {
-    return followPages(this.listPage(query, options), (pageUri) => this.listPage({ pageUri }, options), this.accountSid);
+  listAll(query: CallQuery, listOptions: ListAllOptions = {}): AsyncGenerator<CallPage> {
+    const { startCursor, seen, ...options } = listOptions;
+    const first = startCursor == null ? this.listPage(query, options) : this.listPage({ pageUri: startCursor }, options);
+    return followPages(first, (pageUri) => this.listPage({ pageUri }, options), this.accountSid, seen);
   }
 
   /** One call by Sid (`GET /v1/Accounts/<sid>/Calls/<CallSid>.json`), as received. */

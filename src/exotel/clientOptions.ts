@@ -83,6 +83,17 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** Options of `listAll`: a request's, plus where a listing resumes. */
+export interface ListAllOptions extends RequestOptions {
+  /** A `NextPageUri` handed by an earlier listing of the same query: the listing resumes there. */
+  startCursor?: string | null;
+  /**
+   * Sids already taken from this listing (by an earlier run): records with one of them are
+   * dropped, and every Sid yielded is added. @default a new, empty set
+   */
+  seen?: Set<string>;
+}
+
 /** The client's options, validated, with their defaults. */
 export interface ResolvedClientOptions extends RetryPolicy {
   accountSid: string;

@@ -13,10 +13,16 @@ import type { RawCall } from './types.js';
  * empty or null `NextPageUri` or on an empty page. Every page answered is yielded, an empty one
  * too (one request each). A Sid repeated within the listing is dropped from the later page (a page
  * left empty by that is yielded with no calls). A `NextPageUri` that is not this
- * account's call list, or that repeats, ends the listing with an `ExotelResponseError`.
+ * account's call list, or that repeats, ends the listing with an `ExotelResponseError`. `seen`
+ * holds the Sids already taken (by an earlier run of a resumed listing): they are dropped too,
+ * and every Sid yielded is added to it.
  */
-export async function* followPages(first: Promise<CallPage>, next: (pageUri: string) => Promise<CallPage>, accountSid: string): AsyncGenerator<CallPage> {
-  const seen = new Set<string>();
+export async function* followPages(
+  first: Promise<CallPage>,
+  next: (pageUri: string) => Promise<CallPage>,
+  accountSid: string,
+  seen: Set<string> = new Set<string>(),
+): AsyncGenerator<CallPage> {
   const visited = new Set<string>();
   let page = await first;
   for (;;) {

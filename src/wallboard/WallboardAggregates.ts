@@ -11,13 +11,18 @@ import { formatNaive, parseNaiveMs, assertTimeZone } from '../exotel/time.js';
 import { InvalidOptionError } from '../exotel/errors.js';
 import type { CallStreamEvent } from '../stream/types.js';
 import { toBoardCall, type BoardCall } from './boardCall.js';
-import type { MinuteBar, PeriodTotals, WallboardStats } from './types.js';
+import type { GroupTotals, HourBar, LineTotals, MinuteBar, PeriodTotals, WallboardStats } from './types.js';
 
 const MINUTE = 60_000;
 const STATUSES: readonly CallStatus[] = ['completed', 'failed', 'busy', 'no-answer', 'canceled'];
 
 interface Bucket {
+  /** Hour of the day (0-23) in the board's zone of the bucket's minute. */
+  hour: number;
   byStatus: Record<CallStatus, number>;
+  /** Completed and failed calls per ExoPhone, and per direction. */
+  byLine: Map<string, { completed: number; failed: number }>;
+  byDirection: Map<string, { completed: number; failed: number }>;
   talkSeconds: number;
   talkedCalls: number;
   /** Thousandths of the currency: Exotel prices have three decimals; integers do not drift. */
@@ -28,6 +33,8 @@ interface Bucket {
 interface Entry {
   minute: number;
   status: CallStatus;
+  line: string;
+  direction: string;
   talkSeconds: number | null;
   priceMilli: number | null;
 }
@@ -42,6 +49,16 @@ export interface WallboardAggregatesOptions {
 }
 
 const emptyByStatus = (): Record<CallStatus, number> => ({ completed: 0, failed: 0, busy: 0, 'no-answer': 0, canceled: 0 });
+/** Lines (ExoPhones) listed by name; the rest are summed as one `other` row. */
+const MAX_LINES = 8;
+
+function addGroup(map: Map<string, { completed: number; failed: number }>, key: string, completed: number, failed: number): void {
+  const g = map.get(key) ?? { completed: 0, failed: 0 };
+  g.completed += completed;
+  g.failed += failed;
+  if (g.completed === 0 && g.failed === 0) map.delete(key);
+  else map.set(key, g);
+}
 
 function normalizeStatus(status: string): CallStatus {
   return (STATUSES as readonly string[]).includes(status) ? (status as CallStatus) : 'failed';
@@ -82,7 +99,7 @@ export class WallboardAggregates {
     // Pruning once a minute keeps memory bounded even when nobody asks for a snapshot.
     if (now - this.#prunedAt >= MINUTE) this.#prune(now);
     this.#count(call, now);
-    this.#remember(call, event.type === 'callUpdated');
+    this.#remember(call);
     return call;
   }
 
@@ -99,6 +116,13 @@ export class WallboardAggregates {
     const minuteNow = Math.floor(now / MINUTE) * MINUTE;
     const today = this.#totals((m) => m >= dayStart && m < nextDay);
     const last15Minutes = this.#totals((m) => m > minuteNow - 15 * MINUTE && m <= minuteNow);
+    const byHour: HourBar[] = Array.from({ length: 24 }, (_, hour) => ({ hour, completed: 0, failed: 0 }));
+    for (const [minute, b] of this.#buckets) {
+      if (minute < dayStart || minute >= nextDay) continue;
+      const bar = byHour[b.hour]!;
+      bar.completed += b.byStatus.completed;
+      bar.failed += b.byStatus.failed + b.byStatus.busy + b.byStatus['no-answer'] + b.byStatus.canceled;
+    }
     const perMinute: MinuteBar[] = [];
     for (let i = 59; i >= 0; i--) {
       const start = minuteNow - i * MINUTE;
@@ -114,6 +138,7 @@ export class WallboardAggregates {
       today,
       last15Minutes,
       perMinute,
+      byHour,
       latest: this.#latest.map((c) => ({ ...c })),
     };
   }
@@ -127,12 +152,15 @@ export class WallboardAggregates {
     const entry: Entry = {
       minute,
       status: normalizeStatus(call.status),
+      line: call.exophone ?? 'unknown',
+      direction: call.direction ?? 'unknown',
       talkSeconds: call.talkSeconds,
       priceMilli: call.price === null ? null : Math.round(call.price * 1000),
     };
     let bucket = this.#buckets.get(minute);
     if (!bucket) {
-      bucket = { byStatus: emptyByStatus(), talkSeconds: 0, talkedCalls: 0, spendMilli: 0, sids: new Set() };
+      const hour = Number(formatNaive(minute, this.timeZone).slice(11, 13));
+      bucket = { hour, byStatus: emptyByStatus(), byLine: new Map(), byDirection: new Map(), talkSeconds: 0, talkedCalls: 0, spendMilli: 0, sids: new Set() };
       this.#buckets.set(minute, bucket);
     }
     this.#addTo(bucket, entry, 1);
@@ -151,6 +179,9 @@ export class WallboardAggregates {
 
   #addTo(bucket: Bucket, entry: Entry, sign: 1 | -1): void {
     bucket.byStatus[entry.status] += sign;
+    const completed = entry.status === 'completed' ? sign : 0;
+    addGroup(bucket.byLine, entry.line, completed, sign - completed);
+    addGroup(bucket.byDirection, entry.direction, completed, sign - completed);
     if (entry.status === 'completed' && entry.talkSeconds !== null) {
       bucket.talkSeconds += sign * entry.talkSeconds;
       bucket.talkedCalls += sign;
@@ -158,16 +189,15 @@ export class WallboardAggregates {
     if (entry.priceMilli !== null) bucket.spendMilli += sign * entry.priceMilli;
   }
 
-  #remember(call: BoardCall, isUpdate: boolean): void {
-    const at = this.#latest.findIndex((c) => c.sid === call.sid);
-    if (at >= 0 && isUpdate) {
-      // An update corrects the call in place; it is not a new call on the ticker.
-      this.#latest[at] = call;
-      return;
-    }
-    if (at >= 0) this.#latest.splice(at, 1);
-    this.#latest.unshift(call);
-    if (this.#latest.length > this.latestCount) this.#latest.length = this.latestCount;
+  /**
+   * The latest calls by the instant they ended, newest first, whatever order they arrived in (a
+   * catch-up after an outage brings old calls late). An update corrects its call in place.
+   */
+  #remember(call: BoardCall): void {
+    const list = this.#latest.filter((c) => c.sid !== call.sid);
+    list.push(call);
+    list.sort((a, b) => b.at - a.at || (a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0));
+    this.#latest = list.slice(0, this.latestCount);
   }
 
   #totals(inPeriod: (minute: number) => boolean): PeriodTotals {
@@ -175,16 +205,33 @@ export class WallboardAggregates {
     let talkSeconds = 0;
     let talkedCalls = 0;
     let spendMilli = 0;
+    const lines = new Map<string, { completed: number; failed: number }>();
+    const directions = new Map<string, { completed: number; failed: number }>();
     for (const [minute, b] of this.#buckets) {
       if (!inPeriod(minute)) continue;
       for (const s of STATUSES) byStatus[s] += b.byStatus[s];
+      for (const [line, g] of b.byLine) addGroup(lines, line, g.completed, g.failed);
+      for (const [direction, g] of b.byDirection) addGroup(directions, direction, g.completed, g.failed);
       talkSeconds += b.talkSeconds;
       talkedCalls += b.talkedCalls;
       spendMilli += b.spendMilli;
     }
     const failed = byStatus.failed + byStatus.busy + byStatus['no-answer'] + byStatus.canceled;
+    const group = (g: { completed: number; failed: number }): GroupTotals => ({ total: g.completed + g.failed, completed: g.completed, failed: g.failed });
+    const ranked: LineTotals[] = [...lines]
+      .map(([line, g]) => ({ line, ...group(g) }))
+      .sort((a, b) => b.total - a.total || (a.line < b.line ? -1 : 1));
+    const byLine = ranked.slice(0, MAX_LINES);
+    if (ranked.length > MAX_LINES) {
+      const rest = ranked.slice(MAX_LINES).reduce((sum, l) => ({ completed: sum.completed + l.completed, failed: sum.failed + l.failed }), { completed: 0, failed: 0 });
+      byLine.push({ line: 'other', ...group(rest) });
+    }
+    const total = byStatus.completed + failed;
     return {
-      total: byStatus.completed + failed,
+      total,
+      answerRate: total === 0 ? null : byStatus.completed / total,
+      byLine,
+      byDirection: Object.fromEntries([...directions].sort(([a], [b]) => (a < b ? -1 : 1)).map(([d, g]) => [d, group(g)])),
       completed: byStatus.completed,
       failed,
       byStatus,

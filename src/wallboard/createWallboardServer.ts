@@ -15,11 +15,15 @@ import type { CallStreamLike } from '../stream/types.js';
 import { WallboardAggregates } from './WallboardAggregates.js';
 import { ReplayBuffer } from './ReplayBuffer.js';
 import { formatSse, parseEventId } from './sse.js';
-import { wallboardCss, wallboardHtml, wallboardScript } from './page.js';
-import type { BoardEvent, FeedStatus, WallboardSnapshot, WallboardStats } from './types.js';
+import { wallboardCss, wallboardHtml } from './page.js';
+import { browserScript } from './browserScript.js';
+import type { BoardEvent, FeedStatus, WallboardSnapshot, WallboardStats, WallboardTheme } from './types.js';
 
-/** What the wallboard reads from a call stream: its events and its errors. */
-export type WallboardSource = Pick<CallStreamLike, 'events$' | 'errors$'>;
+/**
+ * What the wallboard reads from a call stream: its events and its errors, and, where it has one,
+ * `status()` (so that the board says "catching up" while missed history is still being read).
+ */
+export type WallboardSource = Pick<CallStreamLike, 'events$' | 'errors$'> & Partial<Pick<CallStreamLike, 'status'>>;
 
 export interface WallboardServerOptions {
   /** The call stream to show. The server subscribes at once and never stops the stream itself. */
@@ -52,6 +56,8 @@ export interface WallboardServerOptions {
   latestCount?: number;
   /** Mask customer numbers on the page. @default true */
   maskNumbers?: boolean;
+  /** Colours: `dark`, `light`, or `auto` (the screen's preference); `?theme=` on the URL overrides. @default 'dark' */
+  theme?: WallboardTheme;
   /** How long after a transient stream error the feed shows as `retrying`. @default 60_000 */
   retryingForMs?: number;
 }
@@ -127,6 +133,15 @@ export async function createWallboardServer(options: WallboardServerOptions): Pr
   const replayBufferSize = intOption('replayBufferSize', options.replayBufferSize, 10_000, 1, 1_000_000);
   const retryMs = intOption('retryMs', options.retryMs, 2_000, 10, 600_000);
   const retryingForMs = intOption('retryingForMs', options.retryingForMs, 60_000, 0, 86_400_000);
+  const theme = stringOption('theme', options.theme, 'dark', "`'dark'`, `'light'` or `'auto'`", (v) => v === 'dark' || v === 'light' || v === 'auto') as WallboardTheme;
+  if (stream.status !== undefined && typeof stream.status !== 'function') throw new InvalidOptionError('stream.status', 'a function (CallStream.status)', stream.status);
+  const catchingUp = () => {
+    try {
+      return stream.status?.().catchingUp === true;
+    } catch {
+      return false;
+    }
+  };
   const aggregates = new WallboardAggregates({
     ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
     ...(options.latestCount === undefined ? {} : { latestCount: options.latestCount }),
@@ -137,7 +152,7 @@ export async function createWallboardServer(options: WallboardServerOptions): Pr
   const buffer = new ReplayBuffer<BoardEvent>(replayBufferSize);
   const clients = new Set<ServerResponse>();
   let seq = 0;
-  let feed: FeedStatus = { state: 'live', since: now(), lastEventAt: null, lastError: null };
+  let feed: FeedStatus = { state: 'live', since: now(), lastEventAt: null, lastError: null, catchingUp: false };
   let statsTimer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
 
@@ -148,13 +163,13 @@ export async function createWallboardServer(options: WallboardServerOptions): Pr
     const at = now();
     // A transient fault is not reported as over; it just ages out when no new one comes.
     if (feed.state === 'retrying' && feed.lastError && at - feed.lastError.at >= retryingForMs) setFeed('live', at);
-    return { ...feed, lastError: feed.lastError ? { ...feed.lastError } : null };
+    return { ...feed, lastError: feed.lastError ? { ...feed.lastError } : null, catchingUp: catchingUp() };
   };
   const snapshot = (): WallboardSnapshot => ({
     seq,
     stats: aggregates.snapshot(now()),
     feed: currentFeed(),
-    config: { title, currency, heartbeatMs, locale, retryMs },
+    config: { title, currency, heartbeatMs, locale, retryMs, theme, latestCount: aggregates.latestCount },
   });
 
   const send = (res: ServerResponse, chunk: string) => {
@@ -299,7 +314,7 @@ export async function createWallboardServer(options: WallboardServerOptions): Pr
       case '/wallboard.css':
         return serveStatic(res, wallboardCss, 'text/css', head);
       case '/wallboard.js':
-        return serveStatic(res, wallboardScript, 'text/javascript', head);
+        return serveStatic(res, browserScript(), 'text/javascript', head);
       case '/api/snapshot':
         return serveJson(res, 200, snapshot(), head);
       case '/healthz':

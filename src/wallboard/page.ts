@@ -1,18 +1,19 @@
 /**
- * The wallboard page: HTML, CSS and the browser script, as strings so that the bundle carries
- * them and the page needs no network beyond its own server (no CDN, no fonts, no images).
+ * The wallboard page's HTML and CSS, as strings so that the bundle carries them and the page needs
+ * no network beyond its own server (no CDN, no fonts, no images). The script is TypeScript in
+ * `browser/main.ts` (see `browserScript.ts`).
  *
- * The page renders what the server computes (`stats`) and applies call events to its list of
- * latest calls. It tracks the sequence numbers it received, so that a lost or repeated event is
- * visible (`window.wallboard`), not silently papered over.
+ * Laid out for a TV across a room: a 16:9 screen, numbers sized by the viewport, the latest calls
+ * in a column of their own that always fits its rows; a dark and a light theme.
  */
 
 export const wallboardHtml = `<!doctype html>
-<html lang="en">
+<html lang="en" data-theme="dark">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<meta name="color-scheme" content="dark light">
 <title>Wallboard</title>
 <link rel="stylesheet" href="/wallboard.css">
 <script src="/wallboard.js" defer></script>
@@ -23,51 +24,75 @@ export const wallboardHtml = `<!doctype html>
   <div class="clock"><span id="clock" data-testid="clock">--:--</span><span id="day" class="day"></span></div>
   <div id="status" class="status status-connecting" data-testid="status" data-state="connecting"><span class="dot"></span><span id="status-text">Connecting…</span></div>
 </header>
-<main>
-  <section class="tiles">
-    <article class="tile tile-ok">
-      <h2>Completed today</h2>
-      <div class="big" id="today-completed" data-testid="today-completed">0</div>
-      <div class="sub">last 15 min <b id="m15-completed" data-testid="m15-completed">0</b></div>
-    </article>
-    <article class="tile tile-bad">
-      <h2>Failed today</h2>
-      <div class="big" id="today-failed" data-testid="today-failed">0</div>
-      <div class="sub">last 15 min <b id="m15-failed" data-testid="m15-failed">0</b></div>
-    </article>
-    <article class="tile">
-      <h2>Average talk time</h2>
-      <div class="big" id="today-talk" data-testid="today-talk">–</div>
-      <div class="sub">last 15 min <b id="m15-talk" data-testid="m15-talk">–</b></div>
-    </article>
-    <article class="tile">
-      <h2>Spend today</h2>
-      <div class="big" id="today-spend" data-testid="today-spend">0</div>
-      <div class="sub">last 15 min <b id="m15-spend" data-testid="m15-spend">0</b></div>
-    </article>
-  </section>
-  <section class="middle">
-    <article class="panel chart-panel">
-      <h2>Calls a minute, last hour <span class="legend"><i class="sw sw-ok"></i>completed <i class="sw sw-bad"></i>failed</span></h2>
-      <div id="chart" class="chart" data-testid="chart"></div>
-    </article>
-    <article class="panel breakdown-panel">
-      <h2>Failed by status</h2>
-      <table class="breakdown" data-testid="breakdown">
-        <thead><tr><th></th><th>today</th><th>15 min</th></tr></thead>
-        <tbody>
-          <tr><td><span class="pill pill-busy">busy</span></td><td id="today-busy" data-testid="today-busy">0</td><td id="m15-busy" data-testid="m15-busy">0</td></tr>
-          <tr><td><span class="pill pill-no-answer">no answer</span></td><td id="today-no-answer" data-testid="today-no-answer">0</td><td id="m15-no-answer" data-testid="m15-no-answer">0</td></tr>
-          <tr><td><span class="pill pill-failed">failed</span></td><td id="today-failed-status" data-testid="today-failed-status">0</td><td id="m15-failed-status" data-testid="m15-failed-status">0</td></tr>
-          <tr><td><span class="pill pill-canceled">canceled</span></td><td id="today-canceled" data-testid="today-canceled">0</td><td id="m15-canceled" data-testid="m15-canceled">0</td></tr>
-        </tbody>
-      </table>
-    </article>
-  </section>
-  <section class="panel latest-panel">
+<main class="board">
+  <div class="left">
+    <section class="tiles">
+      <article class="tile tile-ok">
+        <h2>Completed today</h2>
+        <div class="big" id="today-completed" data-testid="today-completed">0</div>
+        <div class="sub">last 15 min <b id="m15-completed" data-testid="m15-completed">0</b></div>
+      </article>
+      <article class="tile tile-bad">
+        <h2>Failed today</h2>
+        <div class="big" id="today-failed" data-testid="today-failed">0</div>
+        <div class="sub">last 15 min <b id="m15-failed" data-testid="m15-failed">0</b></div>
+      </article>
+      <article class="tile tile-accent">
+        <h2>Answer rate</h2>
+        <div class="big" id="today-answer-rate" data-testid="today-answer-rate">–</div>
+        <div class="sub">last 15 min <b id="m15-answer-rate" data-testid="m15-answer-rate">–</b></div>
+      </article>
+      <article class="tile">
+        <h2>Average talk</h2>
+        <div class="big" id="today-talk" data-testid="today-talk">–</div>
+        <div class="sub">last 15 min <b id="m15-talk" data-testid="m15-talk">–</b></div>
+      </article>
+      <article class="tile">
+        <h2>Spend today</h2>
+        <div class="big" id="today-spend" data-testid="today-spend">0</div>
+        <div class="sub">last 15 min <b id="m15-spend" data-testid="m15-spend">0</b></div>
+      </article>
+    </section>
+    <section class="charts">
+      <article class="panel">
+        <h2>Calls a minute, last hour <span class="legend"><i class="sw sw-ok"></i>completed <i class="sw sw-bad"></i>failed</span></h2>
+        <div id="chart" class="chart" data-testid="chart"></div>
+      </article>
+      <article class="panel">
+        <h2>Busiest hours today</h2>
+        <div id="hours" class="chart" data-testid="hours"></div>
+        <div id="busiest" class="caption" data-testid="busiest">no calls yet today</div>
+      </article>
+    </section>
+    <section class="breakdowns">
+      <article class="panel">
+        <h2>By line (ExoPhone), today</h2>
+        <table class="groups"><thead><tr><th>line</th><th></th><th class="num">calls</th><th class="num">% ans.</th></tr></thead>
+        <tbody id="lines" data-testid="lines"></tbody></table>
+      </article>
+      <article class="panel">
+        <h2>By direction, today</h2>
+        <table class="groups"><thead><tr><th>direction</th><th></th><th class="num">calls</th><th class="num">% ans.</th></tr></thead>
+        <tbody id="directions" data-testid="directions"></tbody></table>
+      </article>
+      <article class="panel">
+        <h2>Failed by status</h2>
+        <table class="breakdown" data-testid="breakdown">
+          <thead><tr><th></th><th>today</th><th>15 min</th></tr></thead>
+          <tbody>
+            <tr><td><span class="pill pill-busy">busy</span></td><td id="today-busy" data-testid="today-busy">0</td><td id="m15-busy" data-testid="m15-busy">0</td></tr>
+            <tr><td><span class="pill pill-no-answer">no answer</span></td><td id="today-no-answer" data-testid="today-no-answer">0</td><td id="m15-no-answer" data-testid="m15-no-answer">0</td></tr>
+            <tr><td><span class="pill pill-failed">failed</span></td><td id="today-failed-status" data-testid="today-failed-status">0</td><td id="m15-failed-status" data-testid="m15-failed-status">0</td></tr>
+            <tr><td><span class="pill pill-canceled">canceled</span></td><td id="today-canceled" data-testid="today-canceled">0</td><td id="m15-canceled" data-testid="m15-canceled">0</td></tr>
+          </tbody>
+        </table>
+      </article>
+    </section>
+  </div>
+  <section class="panel latest-panel" data-testid="latest-panel">
     <h2>Latest calls</h2>
     <table class="latest">
-      <thead><tr><th>ended</th><th>status</th><th>direction</th><th>customer</th><th>ExoPhone</th><th class="num">talk</th><th class="num">price</th></tr></thead>
+      <thead><tr><th>ended</th><th>status</th><th></th><th>customer</th><th class="num">talk</th></tr></thead>
       <tbody id="latest" data-testid="latest"></tbody>
     </table>
   </section>
@@ -77,324 +102,91 @@ export const wallboardHtml = `<!doctype html>
 </html>
 `;
 
-export const wallboardCss = `:root {
-  --bg: #0b1220; --panel: #121b2e; --line: #22304d; --text: #e6ecf7; --muted: #8a9ab8;
-  --ok: #2ecc71; --bad: #ff5c5c; --warn: #f5a623; --idle: #7f8c8d; --accent: #4da3ff;
-  font-family: "DejaVu Sans", "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
+export const wallboardCss = `:root, [data-theme="dark"] {
+  --bg: #0b1220; --panel: #121b2e; --line: #22304d; --text: #e6ecf7; --muted: #93a3c0;
+  --ok: #2ecc71; --bad: #ff5c5c; --warn: #f5a623; --idle: #7f8c8d; --accent: #4da3ff; --bar: #2a3a5c;
+  --ok-soft: rgba(46,204,113,.18); --bad-soft: rgba(255,92,92,.18); --warn-soft: rgba(245,166,35,.18); --accent-soft: rgba(77,163,255,.18); --idle-soft: rgba(127,140,141,.25);
 }
+[data-theme="light"] {
+  --bg: #eef1f6; --panel: #ffffff; --line: #cfd6e3; --text: #0f172a; --muted: #4b5a75;
+  --ok: #12813f; --bad: #c62828; --warn: #a85f00; --idle: #5f6b6d; --accent: #1d64c4; --bar: #c9d3e4;
+  --ok-soft: rgba(18,129,63,.14); --bad-soft: rgba(198,40,40,.12); --warn-soft: rgba(168,95,0,.14); --accent-soft: rgba(29,100,196,.12); --idle-soft: rgba(95,107,109,.15);
+}
+:root { font-family: "DejaVu Sans", "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
 * { box-sizing: border-box; }
 html, body { margin: 0; height: 100%; background: var(--bg); color: var(--text); overflow: hidden; }
-body { display: flex; flex-direction: column; padding: 1.2vw 1.6vw; gap: 1vw; height: 100vh; }
-h1 { margin: 0; font-size: 2.2vw; font-weight: 700; letter-spacing: .02em; }
-h2 { margin: 0 0 .6vw; font-size: .95vw; font-weight: 600; color: var(--muted); text-transform: uppercase; letter-spacing: .08em; }
+body { display: flex; flex-direction: column; padding: 1.2vh 1.4vw; gap: 1.2vh; height: 100vh; }
+h1 { margin: 0; font-size: clamp(20px, 4vh, 64px); font-weight: 700; letter-spacing: .02em; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+h2 { margin: 0 0 .8vh; font-size: clamp(11px, 1.7vh, 26px); font-weight: 600; color: var(--muted); text-transform: uppercase; letter-spacing: .08em; }
 .top { display: flex; align-items: center; gap: 2vw; }
-.top h1 { flex: 1; }
+.top h1 { flex: 1; min-width: 0; }
 .clock { display: flex; flex-direction: column; align-items: flex-end; font-variant-numeric: tabular-nums; }
-#clock { font-size: 2vw; font-weight: 600; }
-.day { color: var(--muted); font-size: .9vw; }
-.status { display: flex; align-items: center; gap: .5vw; padding: .45vw 1vw; border-radius: 999px; font-weight: 700; font-size: 1vw; text-transform: uppercase; letter-spacing: .06em; border: 2px solid currentColor; }
-.status .dot { width: .8vw; height: .8vw; border-radius: 50%; background: currentColor; }
+#clock { font-size: clamp(18px, 3.6vh, 56px); font-weight: 600; }
+.day { color: var(--muted); font-size: clamp(10px, 1.6vh, 24px); }
+.status { display: flex; align-items: center; gap: .6vw; padding: .6vh 1.2vw; border-radius: 999px; font-weight: 800; font-size: clamp(12px, 2.2vh, 34px); text-transform: uppercase; letter-spacing: .06em; border: 3px solid currentColor; white-space: nowrap; }
+.status .dot { width: 1.4vh; height: 1.4vh; border-radius: 50%; background: currentColor; }
 .status-live { color: var(--ok); }
 .status-live .dot { animation: pulse 1.6s infinite; }
-.status-connecting, .status-reconnecting, .status-retrying { color: var(--warn); }
+.status-connecting, .status-reconnecting, .status-retrying, .status-catching-up { color: var(--warn); }
+.status-catching-up .dot { animation: pulse .8s infinite; }
 .status-down { color: var(--bad); }
 .status-stopped { color: var(--idle); }
 @keyframes pulse { 0% { opacity: 1; } 50% { opacity: .25; } 100% { opacity: 1; } }
-main { flex: 1; display: flex; flex-direction: column; gap: 1vw; min-height: 0; }
-.latest-panel { flex: 1; min-height: 0; overflow: hidden; }
-.tiles { display: grid; grid-template-columns: repeat(4, 1fr); gap: 1vw; }
-.tile, .panel { background: var(--panel); border: 1px solid var(--line); border-radius: .8vw; padding: 1vw 1.2vw; }
-.tile .big { font-size: 4.4vw; font-weight: 800; line-height: 1.05; font-variant-numeric: tabular-nums; }
-.tile .sub { color: var(--muted); font-size: 1vw; margin-top: .3vw; }
+.board { flex: 1; display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); gap: 1vw; min-height: 0; }
+.left { display: grid; grid-template-rows: auto minmax(0, 1.1fr) minmax(0, 1fr); gap: 1.2vh; min-height: 0; }
+.tiles { display: grid; grid-template-columns: repeat(5, minmax(0, 1fr)); gap: .8vw; }
+.tile, .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 1vh; padding: 1.2vh 1vw; min-height: 0; overflow: hidden; }
+.tile h2 { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; font-size: clamp(10px, 1.45vh, 24px); letter-spacing: .03em; }
+/* Sized by the tile's width (a fifth of two thirds of the screen) as much as by the height. */
+.tile .big { font-size: clamp(24px, min(7vh, 3.1vw), 140px); font-weight: 800; line-height: 1.1; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.tile .big.long { font-size: clamp(16px, min(4.4vh, 1.95vw), 90px); line-height: 1.65; }
+.tile .sub { color: var(--muted); font-size: clamp(11px, 1.8vh, 28px); margin-top: .4vh; }
 .tile .sub b { color: var(--text); font-variant-numeric: tabular-nums; }
-.tile .big.long { font-size: 3vw; line-height: 1.5; }
 .tile-ok .big { color: var(--ok); }
 .tile-bad .big { color: var(--bad); }
-.middle { display: grid; grid-template-columns: 3fr 1fr; gap: 1vw; }
+.tile-accent .big { color: var(--accent); }
+.charts { display: grid; grid-template-columns: minmax(0, 1.8fr) minmax(0, 1fr); gap: .8vw; min-height: 0; }
+.charts .panel { display: flex; flex-direction: column; }
+.breakdowns { display: grid; grid-template-columns: minmax(0, 1.45fr) minmax(0, 1.05fr) minmax(0, .85fr); gap: .8vw; min-height: 0; }
 .legend { float: right; text-transform: none; letter-spacing: 0; font-weight: 400; }
-.sw { display: inline-block; width: .8vw; height: .8vw; margin: 0 .3vw 0 .8vw; border-radius: 2px; vertical-align: middle; }
+.sw { display: inline-block; width: 1.2vh; height: 1.2vh; margin: 0 .3vw 0 .8vw; border-radius: 2px; vertical-align: middle; }
 .sw-ok { background: var(--ok); } .sw-bad { background: var(--bad); }
-.chart svg { width: 100%; height: 15vw; display: block; }
-.chart .axis { fill: var(--muted); font-size: 11px; }
+.chart { flex: 1; min-height: 0; }
+.chart svg { width: 100%; height: 100%; display: block; }
+.chart .axis { fill: var(--muted); font-size: 12px; }
 .chart .grid { stroke: var(--line); stroke-width: 1; }
 .chart .bar-ok { fill: var(--ok); } .chart .bar-bad { fill: var(--bad); }
+.chart .hour-bar { fill: var(--bar); } .chart .hour-bar.busiest { fill: var(--accent); }
+.caption { color: var(--muted); font-size: clamp(11px, 1.8vh, 28px); margin-top: .6vh; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
-th { text-align: left; color: var(--muted); font-weight: 600; font-size: .8vw; text-transform: uppercase; letter-spacing: .06em; padding: .3vw .5vw; border-bottom: 1px solid var(--line); }
-td { padding: .35vw .5vw; font-size: 1.05vw; border-bottom: 1px solid rgba(34,48,77,.5); }
-.breakdown td { font-size: 1.4vw; }
+th { text-align: left; color: var(--muted); font-weight: 600; font-size: clamp(10px, 1.4vh, 22px); text-transform: uppercase; letter-spacing: .06em; padding: .4vh .3vw; border-bottom: 1px solid var(--line); white-space: nowrap; }
+td { padding: .45vh .3vw; font-size: clamp(12px, 2vh, 32px); border-bottom: 1px solid var(--line); white-space: nowrap; }
+.groups { table-layout: fixed; }
+.groups th:nth-child(1) { width: 46%; } .groups th:nth-child(2) { width: 14%; } .groups th:nth-child(3) { width: 22%; } .groups th:nth-child(4) { width: 18%; }
+.groups td { overflow: hidden; text-overflow: ellipsis; }
+.hbar { display: block; height: 1.4vh; background: var(--bad); border-radius: 2px; min-width: 2px; }
+.hbar-ok { display: block; height: 100%; background: var(--ok); border-radius: 2px 0 0 2px; }
+.groups tr.empty td { color: var(--muted); }
+.breakdown td { font-size: clamp(12px, 2.2vh, 34px); }
 .breakdown td + td, .breakdown th + th { text-align: right; }
 .num { text-align: right; }
-.pill { display: inline-block; padding: .1vw .6vw; border-radius: 999px; font-size: .85vw; font-weight: 700; text-transform: uppercase; letter-spacing: .04em; }
-.pill-completed { background: rgba(46,204,113,.18); color: var(--ok); }
-.pill-busy { background: rgba(245,166,35,.18); color: var(--warn); }
-.pill-no-answer { background: rgba(77,163,255,.18); color: var(--accent); }
-.pill-failed { background: rgba(255,92,92,.18); color: var(--bad); }
-.pill-canceled { background: rgba(127,140,141,.25); color: #b8c2c4; }
+.pill { display: inline-block; padding: .15vh .45vw; border-radius: 999px; font-size: .72em; font-weight: 700; }
+.pill-completed { background: var(--ok-soft); color: var(--ok); }
+.pill-busy { background: var(--warn-soft); color: var(--warn); }
+.pill-no-answer { background: var(--accent-soft); color: var(--accent); }
+.pill-failed { background: var(--bad-soft); color: var(--bad); }
+.pill-canceled { background: var(--idle-soft); color: var(--idle); }
+.latest-panel { display: flex; flex-direction: column; }
+.latest { table-layout: fixed; }
+.latest th:nth-child(1) { width: 21%; }
+.latest th:nth-child(2) { width: 27%; }
+.latest th:nth-child(3) { width: 6%; }
+.latest th:nth-child(4) { width: 34%; }
+.latest th:nth-child(5) { width: 12%; }
+.latest td:nth-child(3) { text-align: center; }
+.latest td { font-size: clamp(12px, 2vh, 36px); padding: 1.35vh .3vw; overflow: hidden; text-overflow: ellipsis; font-variant-numeric: tabular-nums; }
 .latest tr.fresh td { animation: fresh 2s ease-out; }
-@keyframes fresh { from { background: rgba(77,163,255,.25); } to { background: transparent; } }
-.updated { color: var(--accent); font-size: .75vw; margin-left: .4vw; }
-.foot { display: flex; gap: 2vw; color: var(--muted); font-size: .85vw; }
-`;
-
-// Plain ES2017 for any TV browser; no template literals so that this file stays one TS string.
-export const wallboardScript = `(function () {
-  'use strict';
-  var state = {
-    config: { title: 'Calls', currency: 'INR', heartbeatMs: 15000, locale: 'en-IN', retryMs: 2000 },
-    stats: null, feed: null, latest: [], lastSeq: 0, lastId: null,
-    receivedSeqs: [], duplicates: 0, gaps: 0, snapshots: 0, reconnects: 0, opens: 0,
-    connected: false, lastMessageAt: Date.now(), openedAt: Date.now()
-  };
-  window.wallboard = state;
-  var source = null;
-  var reopenTimer = null;
-  var fmtCache = {};
-
-  function $(id) { return document.getElementById(id); }
-  function fmt(key, make) { if (!fmtCache[key]) fmtCache[key] = make(); return fmtCache[key]; }
-  function tz() { return state.stats ? state.stats.timeZone : undefined; }
-  function int(n) { return fmt('int', function () { return new Intl.NumberFormat(state.config.locale); }).format(n); }
-  function money(n) {
-    return fmt('money', function () {
-      return new Intl.NumberFormat(state.config.locale, { style: 'currency', currency: state.config.currency, minimumFractionDigits: 2, maximumFractionDigits: 2 });
-    }).format(n);
-  }
-  function clock(ms, seconds) {
-    var key = 'clock' + (seconds ? 's' : '') + tz();
-    return fmt(key, function () {
-      var o = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: tz() };
-      if (seconds) o.second = '2-digit';
-      return new Intl.DateTimeFormat(state.config.locale, o);
-    }).format(new Date(ms));
-  }
-  function mmss(seconds) {
-    if (seconds === null || seconds === undefined) return '–';
-    var s = Math.round(seconds);
-    var m = Math.floor(s / 60);
-    var r = s % 60;
-    return m + ':' + (r < 10 ? '0' : '') + r;
-  }
-  function text(id, value) { var el = $(id); if (el && el.textContent !== value) el.textContent = value; }
-  function big(id, value) {
-    text(id, value);
-    // Long amounts shrink instead of spilling out of their tile.
-    var el = $(id);
-    if (el) el.classList.toggle('long', value.length > 9);
-  }
-
-  function renderStatus() {
-    var s, label;
-    var feed = state.feed ? state.feed.state : 'live';
-    if (!state.connected) { s = state.opens > 1 || state.reconnects > 0 ? 'reconnecting' : 'connecting'; label = s === 'reconnecting' ? 'Reconnecting…' : 'Connecting…'; }
-    else if (feed === 'down') { s = 'down'; label = 'Feed down'; }
-    else if (feed === 'stopped') { s = 'stopped'; label = 'Feed stopped'; }
-    else if (feed === 'retrying') { s = 'retrying'; label = 'Feed retrying'; }
-    else { s = 'live'; label = 'Live'; }
-    var el = $('status');
-    el.className = 'status status-' + s;
-    el.setAttribute('data-state', s);
-    text('status-text', label);
-    var detail = '';
-    if (state.feed && state.feed.lastError) detail = 'last error ' + state.feed.lastError.code + (state.feed.lastError.status ? ' (' + state.feed.lastError.status + ')' : '') + ' at ' + clock(state.feed.lastError.at, true);
-    text('feed-detail', detail);
-  }
-
-  function renderTotals(prefix, t) {
-    var set = prefix === 'today' ? big : text;
-    set(prefix + '-completed', int(t.completed));
-    set(prefix + '-failed', int(t.failed));
-    set(prefix + '-talk', mmss(t.averageTalkSeconds));
-    set(prefix + '-spend', money(t.spend));
-    text(prefix + '-busy', int(t.byStatus.busy));
-    text(prefix + '-no-answer', int(t.byStatus['no-answer']));
-    text(prefix + '-failed-status', int(t.byStatus.failed));
-    text(prefix + '-canceled', int(t.byStatus.canceled));
-  }
-
-  var SVG = 'http://www.w3.org/2000/svg';
-  function node(name, attrs, content) {
-    var el = document.createElementNS(SVG, name);
-    for (var k in attrs) el.setAttribute(k, String(attrs[k]));
-    if (content !== undefined) el.textContent = content;
-    return el;
-  }
-  function renderChart(bars) {
-    var W = 960, H = 240, L = 34, B = 22, T = 8, R = 6;
-    var max = 0;
-    for (var i = 0; i < bars.length; i++) max = Math.max(max, bars[i].completed + bars[i].failed);
-    var top = Math.max(4, Math.ceil(max / 4) * 4);
-    var svg = node('svg', { viewBox: '0 0 ' + W + ' ' + H, preserveAspectRatio: 'none', role: 'img', 'aria-label': 'calls a minute over the last hour' });
-    for (var g = 0; g <= 4; g++) {
-      var y = T + (H - T - B) * (1 - g / 4);
-      svg.appendChild(node('line', { x1: L, x2: W - R, y1: y, y2: y, 'class': 'grid' }));
-      svg.appendChild(node('text', { x: L - 6, y: y + 4, 'text-anchor': 'end', 'class': 'axis' }, String(top * g / 4)));
-    }
-    var slot = (W - L - R) / bars.length;
-    for (var j = 0; j < bars.length; j++) {
-      var b = bars[j];
-      var x = L + j * slot + 1;
-      var hOk = (H - T - B) * b.completed / top;
-      var hBad = (H - T - B) * b.failed / top;
-      var base = H - B;
-      var rOk = node('rect', { x: x, y: base - hOk, width: Math.max(1, slot - 2), height: hOk, 'class': 'bar-ok' });
-      rOk.setAttribute('data-minute', String(b.start));
-      rOk.setAttribute('data-completed', String(b.completed));
-      rOk.setAttribute('data-failed', String(b.failed));
-      svg.appendChild(rOk);
-      if (hBad > 0) svg.appendChild(node('rect', { x: x, y: base - hOk - hBad, width: Math.max(1, slot - 2), height: hBad, 'class': 'bar-bad' }));
-      if (j % 15 === 0 || j === bars.length - 1) {
-        var last = j === bars.length - 1;
-        svg.appendChild(node('text', { x: last ? W - R : x + slot / 2, y: H - 6, 'text-anchor': last ? 'end' : 'middle', 'class': 'axis' }, clock(b.start, false)));
-      }
-    }
-    var holder = $('chart');
-    holder.textContent = '';
-    holder.appendChild(svg);
-  }
-
-  function renderLatest() {
-    var body = $('latest');
-    body.textContent = '';
-    var count = state.stats ? state.stats.latest.length : 12;
-    var list = state.latest.slice(0, Math.max(count, 1));
-    for (var i = 0; i < list.length; i++) {
-      var c = list[i].call;
-      var tr = document.createElement('tr');
-      tr.setAttribute('data-sid', c.sid);
-      if (list[i].fresh) { tr.className = 'fresh'; list[i].fresh = false; }
-      var cells = [
-        clock(c.at, true), null, c.direction || '–', c.customer || '–', c.exophone || '–',
-        c.status === 'completed' ? mmss(c.talkSeconds) : '–', c.price === null ? '–' : money(c.price)
-      ];
-      for (var k = 0; k < cells.length; k++) {
-        var td = document.createElement('td');
-        if (k === 1) {
-          var pill = document.createElement('span');
-          pill.className = 'pill pill-' + c.status;
-          pill.textContent = c.status;
-          td.appendChild(pill);
-          if (list[i].updated) {
-            var u = document.createElement('span');
-            u.className = 'updated';
-            u.textContent = 'updated';
-            td.appendChild(u);
-          }
-        } else {
-          td.textContent = cells[k];
-        }
-        if (k >= 5) td.className = 'num';
-        tr.appendChild(td);
-      }
-      body.appendChild(tr);
-    }
-  }
-
-  function renderAll() {
-    text('title', state.config.title);
-    document.title = state.config.title + ' · wallboard';
-    if (state.stats) {
-      renderTotals('today', state.stats.today);
-      renderTotals('m15', state.stats.last15Minutes);
-      renderChart(state.stats.perMinute);
-      text('day', state.stats.day);
-    }
-    renderLatest();
-    renderStatus();
-    renderFooter();
-  }
-
-  function renderFooter() {
-    text('events', int(state.receivedSeqs.length) + ' events since this page opened' + (state.snapshots > 1 ? ' · ' + state.snapshots + ' snapshots' : ''));
-    var last = state.feed && state.feed.lastEventAt;
-    text('last-event', last ? 'last call event at ' + clock(last, true) : 'no call event yet');
-  }
-
-  function touch() { state.lastMessageAt = Date.now(); }
-
-  function onSnapshot(e) {
-    touch();
-    var snap = JSON.parse(e.data);
-    state.snapshots += 1;
-    state.config = snap.config;
-    fmtCache = {};
-    state.stats = snap.stats;
-    state.feed = snap.feed;
-    state.lastSeq = snap.seq;
-    state.lastId = e.lastEventId || state.lastId;
-    state.latest = snap.stats.latest.map(function (c) { return { call: c, fresh: false, updated: false }; });
-    renderAll();
-  }
-
-  function onCall(e) {
-    touch();
-    var ev = JSON.parse(e.data);
-    state.lastId = e.lastEventId || state.lastId;
-    if (ev.seq <= state.lastSeq) { state.duplicates += 1; return; }
-    if (ev.seq !== state.lastSeq + 1) state.gaps += 1;
-    state.lastSeq = ev.seq;
-    state.receivedSeqs.push(ev.seq);
-    var at = -1;
-    for (var i = 0; i < state.latest.length; i++) if (state.latest[i].call.sid === ev.call.sid) { at = i; break; }
-    if (ev.type === 'callUpdated' && at >= 0) {
-      state.latest[at] = { call: ev.call, fresh: true, updated: true };
-    } else {
-      if (at >= 0) state.latest.splice(at, 1);
-      state.latest.unshift({ call: ev.call, fresh: true, updated: ev.type === 'callUpdated' });
-      if (state.latest.length > 200) state.latest.length = 200;
-    }
-    if (state.feed) state.feed.lastEventAt = Date.now();
-    renderLatest();
-    renderFooter();
-  }
-
-  function onStats(e) {
-    touch();
-    var msg = JSON.parse(e.data);
-    state.stats = msg.stats;
-    state.feed = msg.feed;
-    renderAll();
-  }
-
-  function open() {
-    if (reopenTimer) { clearTimeout(reopenTimer); reopenTimer = null; }
-    if (source) source.close();
-    state.opens += 1;
-    state.openedAt = Date.now();
-    // A new EventSource cannot send Last-Event-ID itself: the id goes in the query instead.
-    var url = '/events' + (state.lastId ? '?lastEventId=' + encodeURIComponent(state.lastId) : '');
-    var es = new EventSource(url);
-    source = es;
-    es.onopen = function () { state.connected = true; touch(); renderStatus(); };
-    es.onerror = function () {
-      state.connected = false;
-      state.reconnects += 1;
-      renderStatus();
-      // CONNECTING means the browser retries on its own (with Last-Event-ID); CLOSED means it gave up.
-      if (es.readyState === 2 && !reopenTimer) reopenTimer = setTimeout(open, state.config.retryMs);
-    };
-    es.addEventListener('snapshot', onSnapshot);
-    es.addEventListener('call', onCall);
-    es.addEventListener('stats', onStats);
-    es.addEventListener('heartbeat', touch);
-  }
-
-  function tick() {
-    var now = Date.now();
-    if (state.stats) text('clock', clock(now, true));
-    // A feed that went silent (a link held half-open), or a reconnect that hangs, is reopened.
-    var limit = state.config.heartbeatMs * 2.5;
-    if (now - state.lastMessageAt > limit && now - state.openedAt > limit) {
-      if (state.connected) state.reconnects += 1;
-      state.connected = false;
-      renderStatus();
-      open();
-    }
-  }
-
-  function start() {
-    open();
-    setInterval(tick, 250);
-  }
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();
-})();
+@keyframes fresh { from { background: var(--accent-soft); } to { background: transparent; } }
+.updated { color: var(--accent); font-size: .8em; margin-left: .3vw; }
+.foot { display: flex; gap: 2vw; color: var(--muted); font-size: clamp(10px, 1.5vh, 22px); }
 `;

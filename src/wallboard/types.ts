@@ -4,10 +4,35 @@ import type { BoardCall } from './boardCall.js';
 
 export type { BoardCall } from './boardCall.js';
 
+/** Calls of one group (a line, a direction, an hour). */
+export interface GroupTotals {
+  total: number;
+  completed: number;
+  failed: number;
+}
+
+/** Calls through one ExoPhone (`line: 'other'` sums the lines past the first eight). */
+export interface LineTotals extends GroupTotals {
+  line: string;
+}
+
+/** Calls that ended in one hour of the day (0-23, in the board's zone). */
+export interface HourBar {
+  hour: number;
+  completed: number;
+  failed: number;
+}
+
 /** Counts and sums over one period (today, the last 15 minutes). */
 export interface PeriodTotals {
   /** Calls that ended in the period, completed and failed. */
   total: number;
+  /** Completed (answered) calls over all calls that ended, 0 to 1; null when none ended. */
+  answerRate: number | null;
+  /** By ExoPhone, busiest first: at most eight, then `other`. */
+  byLine: LineTotals[];
+  /** By direction (`inbound`, `outbound-dial`, `outbound-api`; `unknown` when the record has none). */
+  byDirection: Record<string, GroupTotals>;
   completed: number;
   /** Failed calls of every failed status (`failed`, `busy`, `no-answer`, `canceled`). */
   failed: number;
@@ -40,6 +65,8 @@ export interface FeedStatus {
   lastEventAt: number | null;
   /** The last reported error's stable code and HTTP status (never its URL or message). */
   lastError: { code: string; status: number | null; at: number } | null;
+  /** The stream is still reading start times it missed (a restart, an outage): the numbers are filling in. */
+  catchingUp: boolean;
 }
 
 /** What the board shows, computed on the server at instant `at`. */
@@ -54,7 +81,9 @@ export interface WallboardStats {
   last15Minutes: PeriodTotals;
   /** The current minute and the 59 before it, oldest first. */
   perMinute: MinuteBar[];
-  /** The most recent call events' calls, newest first. */
+  /** Today by hour of the day, 0 to 23 (the busiest hours stand out). */
+  byHour: HourBar[];
+  /** The calls that ended last, newest first (by end time, not by arrival). */
   latest: BoardCall[];
 }
 
@@ -74,5 +103,15 @@ export interface WallboardSnapshot {
   stats: WallboardStats;
   feed: FeedStatus;
   /** Server settings the page needs. */
-  config: { title: string; currency: string; heartbeatMs: number; locale: string; retryMs: number };
+  config: { title: string; currency: string; heartbeatMs: number; locale: string; retryMs: number; theme: WallboardTheme; latestCount: number };
+}
+
+/** `auto` follows the screen's `prefers-color-scheme`; `?theme=dark|light` on the page's URL overrides. */
+export type WallboardTheme = 'dark' | 'light' | 'auto';
+
+/** The SSE `stats` message. */
+export interface WallboardStatsMessage {
+  seq: number;
+  stats: WallboardStats;
+  feed: FeedStatus;
 }

@@ -66,7 +66,10 @@ describe('backfill', () => {
     expect(calls[0]!.raw.Sid).toBe(calls[0]!.sid);
 
     // Each listing asked for one window, within one calendar month.
-    const firstPages = sim.history.slice(before).filter((h) => h.query.DateCreated !== undefined && h.query.After === undefined);
+    // (The first request of all is the one-record probe that checks the credentials and the host.)
+    const requests = sim.history.slice(before);
+    expect(requests[0]?.query).toMatchObject({ PageSize: '1' });
+    const firstPages = requests.slice(1).filter((h) => h.query.DateCreated !== undefined && h.query.After === undefined);
     expect(firstPages.map((h) => h.query.DateCreated)).toEqual(windows.map((w) => `gte:${w.gte};lte:${w.lte}`));
   });
 
@@ -102,8 +105,9 @@ describe('backfill', () => {
     await appendFile(out, '{"sid":"torn');
     const mark = sim.history.length;
     const r2 = await runCli([...args, '--progress'], { env: simEnv() });
-    // It went on from the saved cursor rather than listing the window again.
-    expect(sim.history[mark]?.query.After).toBeDefined();
+    // It went on from the saved cursor rather than listing the window again (after the probe).
+    expect(sim.history[mark]?.query).toMatchObject({ PageSize: '1' });
+    expect(sim.history[mark + 1]?.query.After).toBeDefined();
     expect(r2.code).toBe(0);
     expect(r2.stderr).toContain('(resumed)');
     // The bar was forced on: windows, pages, records, quota and ETA.

@@ -7,6 +7,7 @@ import { buildCallQuery } from '../../src/exotel/buildCallQuery.js';
 import { estimateRemainingMs, formatDurationShort, renderProgress, renderSummary } from '../../src/cli/backfill/progress.js';
 import { SidLog, initialState, loadState, saveState } from '../../src/cli/backfill/state.js';
 import { parseNaiveMs } from '../../src/exotel/time.js';
+import { parseInstantMs } from '../../src/cli/parse.js';
 
 const tz = 'Asia/Kolkata';
 const at = (naive: string) => parseNaiveMs(naive, tz)!;
@@ -25,6 +26,24 @@ describe('planWindows', () => {
     const w = planWindows(at('2026-05-01 00:00:00') + 999, at('2026-05-01 00:10:00') + 500, tz);
     expect(w).toHaveLength(1);
     expect(w[0]).toMatchObject({ gte: '2026-05-01 00:00:00', lte: '2026-05-01 00:10:00' });
+  });
+  it('reads a date-only --to as the end of that day: May is --from 2026-05-01 --to 2026-05-31, a day is --from X --to X', () => {
+    const now = at('2026-06-10 12:00:00');
+    const to = parseInstantMs('2026-05-31', '--to', tz, now, { endOfDay: true });
+    expect(to).toBe(at('2026-05-31 23:59:59'));
+    expect(planWindows(parseInstantMs('2026-05-01', '--from', tz, now), to, tz).map((w) => [w.gte, w.lte])).toEqual([['2026-05-01 00:00:00', '2026-05-31 23:59:59']]);
+    const day = planWindows(parseInstantMs('2026-06-02', '--from', tz, now), parseInstantMs('2026-06-02', '--to', tz, now, { endOfDay: true }), tz);
+    expect(day.map((w) => [w.gte, w.lte])).toEqual([['2026-06-02 00:00:00', '2026-06-02 23:59:59']]);
+    // A time of day is taken as given.
+    expect(parseInstantMs('2026-05-31 10:00', '--to', tz, now, { endOfDay: true })).toBe(at('2026-05-31 10:00:00'));
+  });
+  it('gives an ETA the quota can keep: never less than the pages left take at the quota', () => {
+    // 10 % done in 2 s with 20 pages: the pace says 18 s, but 180 pages at 200 a minute take 54 s.
+    expect(estimateRemainingMs(0.1, 2_000)).toBe(18_000);
+    expect(estimateRemainingMs(0.1, 2_000, { pages: 20, requestsPerMinute: 200 })).toBeCloseTo(54_000);
+    // What the current minute still allows is not waited for.
+    expect(estimateRemainingMs(0.1, 2_000, { pages: 20, requestsPerMinute: 200, quotaLeft: 180 })).toBe(18_000);
+    expect(renderProgress({ windowsDone: 0, windowsTotal: 1, pages: 20, records: 2000, fraction: 0.1, elapsedMs: 2_000, requestsPerMinute: 200, quotaLeft: 0 })).toContain('ETA 54s');
   });
   it('gives no window for an empty range', () => {
     expect(planWindows(at('2026-05-02 00:00:00'), at('2026-05-01 00:00:00'), tz)).toEqual([]);

@@ -61,9 +61,10 @@ describe('help and version', () => {
 describe('bad usage exits 2 with a message naming the problem', () => {
   it('unknown commands, unknown flags, a token flag, bad values, a missing --from', async () => {
     const before = sim.history.length;
-    const [cmd, flag, token, duration, direction, lib, old, noFrom] = await Promise.all([
+    const [cmd, flag, typo, token, duration, direction, lib, old, noFrom] = await Promise.all([
       runCli(['tial']),
       runCli(['tail', '--colour'], { env: simEnv() }),
+      runCli(['tail', '--pol-interval', '5s'], { env: simEnv() }),
       runCli(['tail', '--api-token', 'hunter2-secret'], { env: simEnv() }),
       runCli(['tail', '--poll-interval', '15', '--base-url', url], { env: simEnv() }),
       runCli(['tail', '--direction', 'sideways', '--base-url', url], { env: simEnv() }),
@@ -71,10 +72,12 @@ describe('bad usage exits 2 with a message naming the problem', () => {
       runCli(['backfill', '--from', '200d', '--to', '190d', '--base-url', url], { env: simEnv() }),
       runCli(['backfill'], { env: simEnv() }),
     ]);
-    for (const r of [cmd, flag, token, duration, direction, lib, old, noFrom]) expect(r!.code).toBe(2);
+    for (const r of [cmd, flag, typo, token, duration, direction, lib, old, noFrom]) expect(r!.code).toBe(2);
 
     expect(cmd!.stderr).toContain('unknown command "tial"');
-    expect(flag!.stderr).toMatch(/Unknown option '--colour'/);
+    // One mention of the command, and no suggestion where nothing is close.
+    expect(flag!.stderr.split('\n')[0]).toBe('exotel-calls tail: unknown option `--colour`.');
+    expect(typo!.stderr.split('\n')[0]).toBe('exotel-calls tail: unknown option `--pol-interval`. Did you mean `--poll-interval`?');
     expect(flag!.stderr).toContain('exotel-calls tail --help');
 
     expect(token!.stderr).toContain('`ps`');
@@ -129,5 +132,13 @@ describe('unreachable API', () => {
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/ECONNREFUSED|without a response/);
     expect(r.stderr).toContain('--base-url');
+  });
+
+  it('backfill too: its first request is the same quick probe, not a retried page of the export', async () => {
+    const port = await closedPort();
+    const r = await runCli(['backfill', '--base-url', `http://127.0.0.1:${port}`, '--from', '1h', '--quiet'], { env: simEnv() });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/ECONNREFUSED|without a response/);
+    expect(r.stdout).toBe('');
   });
 });

@@ -15,7 +15,7 @@ afterAll(async () => {
 describe('demo', () => {
   it('streams a simulated busy account, prints live events and serves the wallboard, then exits by itself', async () => {
     const run = startCli(
-      ['demo', '--duration', '8s', '--port', '0', '--calls-per-minute', '600', '--history', '5m', '--settle-delay', '0s-1s', '--lookback', '10m'],
+      ['demo', '--duration', '8s', '--port', '0', '--host', '127.0.0.1', '--title', 'Floor 2', '--theme', 'light', '--calls-per-minute', '600', '--history', '5m', '--settle-delay', '0s-1s', '--lookback', '10m'],
       { env: bareEnv() },
     );
     await run.waitFor(({ stderr }) => /wallboard at http:\/\/127\.0\.0\.1:\d+/.test(stderr), 20_000);
@@ -24,6 +24,8 @@ describe('demo', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     await page.arrayBuffer();
+    const snapshot = (await (await fetch(new URL('api/snapshot', boardUrl))).json()) as { config: { title: string; theme: string } };
+    expect(snapshot.config).toMatchObject({ title: 'Floor 2', theme: 'light' });
     const result = await run.done;
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/streaming simulated account acme1 at http:\/\/127\.0\.0\.1:\d+ \(600 calls\/minute since 5 minutes ago/);

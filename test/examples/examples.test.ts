@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWallboardDemo, type WallboardDemo } from '../../examples/wallboard/index.js';
 import { startWebhookDemo, type WebhookDemo } from '../../examples/webhook-forwarder/index.js';
-import type { WebhookBody } from '../../examples/webhook-forwarder/payload.js';
+import type { EventBody } from '../../src/index.js';
 import type { WallboardSnapshot } from '../../src/wallboard/types.js';
 
 let wallboard: WallboardDemo | undefined;
@@ -40,7 +40,7 @@ describe('examples', () => {
   it('webhook forwarder: every event the stream emits reaches the receiver once', async () => {
     dir = mkdtempSync(join(tmpdir(), 'webhook-demo-'));
     const outboxPath = join(dir, 'outbox.jsonl');
-    const received: WebhookBody[] = [];
+    const received: EventBody[] = [];
     webhooks = await startWebhookDemo({ outboxPath, callsPerMinute: 20, pollIntervalMs: 1000, onReceived: (e) => received.push(e) });
     await vi.waitUntil(() => received.length >= 20 && webhooks!.forwarder.pending === 0, { timeout: 5000, interval: 50 });
     await webhooks.close();

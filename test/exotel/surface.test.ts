@@ -2,7 +2,7 @@ import { describe, expectTypeOf, it } from 'vitest';
 import type Bottleneck from 'bottleneck';
 import { ExotelClient } from '../../src/exotel/ExotelClient.js';
 import type { ClientStats } from '../../src/exotel/clientStats.js';
-import type { ExotelClientOptions, RequestOptions } from '../../src/exotel/clientOptions.js';
+import type { ExotelClientOptions, ListAllOptions, RequestOptions } from '../../src/exotel/clientOptions.js';
 import { createQuotaLimiter } from '../../src/exotel/createQuotaLimiter.js';
 import { normalizeCall } from '../../src/exotel/normalizeCall.js';
 import type { CallPage } from '../../src/exotel/paging.js';
@@ -13,7 +13,10 @@ import type { Call, RawCall } from '../../src/exotel/types.js';
 describe('the public surface of src/exotel', () => {
   it('has the documented signatures', () => {
     expectTypeOf<ExotelClient['listPage']>().toEqualTypeOf<(query: CallQuery | { pageUri: string }, options?: RequestOptions) => Promise<CallPage>>();
-    expectTypeOf<ExotelClient['listAll']>().toEqualTypeOf<(query: CallQuery, options?: RequestOptions) => AsyncGenerator<CallPage>>();
+    expectTypeOf<ExotelClient['listAll']>().toEqualTypeOf<(query: CallQuery, options?: ListAllOptions) => AsyncGenerator<CallPage>>();
+    expectTypeOf<ListAllOptions>().toMatchTypeOf<RequestOptions>();
+    expectTypeOf<ListAllOptions['startCursor']>().toEqualTypeOf<string | null | undefined>();
+    expectTypeOf<ListAllOptions['seen']>().toEqualTypeOf<Set<string> | undefined>();
     expectTypeOf<ExotelClient['getCall']>().toEqualTypeOf<(sid: string, options?: RequestOptions & { details?: boolean }) => Promise<RawCall>>();
     expectTypeOf<ExotelClient['stats']>().returns.toEqualTypeOf<ClientStats>();
     expectTypeOf<ExotelClient['close']>().returns.toEqualTypeOf<Promise<void>>();

@@ -58,6 +58,64 @@ describe('WallboardAggregates', () => {
     expect(agg.size).toBe(1);
   });
 
+  it('gives the answer rate, calls by line and by direction, and today by hour of the day', () => {
+    const agg = new WallboardAggregates({ timeZone: 'Asia/Kolkata' });
+    const lineA = '+918047000001';
+    const lineB = '+918047000002';
+    // 09:00-09:02 IST: 3 calls on line A; 11:10 and 11:20: 2 on B (one outbound); 11:55: a failure on A.
+    for (let i = 0; i < 3; i++) agg.apply(ended(makeCall({ sid: `a${i}`, end: NOON_IST - 3 * 3600_000 + i * MIN, phoneNumber: lineA })), NOON_IST);
+    agg.apply(ended(makeCall({ sid: 'b0', end: NOON_IST - 50 * MIN, phoneNumber: lineB })), NOON_IST);
+    agg.apply(ended(makeCall({ sid: 'b1', end: NOON_IST - 40 * MIN, phoneNumber: lineB, direction: 'outbound-api', status: 'no-answer' })), NOON_IST);
+    agg.apply(ended(makeCall({ sid: 'a3', end: NOON_IST - 5 * MIN, phoneNumber: lineA, status: 'busy' })), NOON_IST);
+    const s = agg.snapshot(NOON_IST);
+    expect(s.today.answerRate).toBeCloseTo(4 / 6);
+    expect(s.last15Minutes.answerRate).toBe(0);
+    expect(s.today.byLine).toEqual([
+      { line: lineA, total: 4, completed: 3, failed: 1 },
+      { line: lineB, total: 2, completed: 1, failed: 1 },
+    ]);
+    expect(s.today.byDirection).toEqual({ inbound: { total: 5, completed: 4, failed: 1 }, 'outbound-api': { total: 1, completed: 0, failed: 1 } });
+    expect(s.byHour).toHaveLength(24);
+    expect(s.byHour.filter((h) => h.completed + h.failed > 0)).toEqual([
+      { hour: 9, completed: 3, failed: 0 },
+      { hour: 11, completed: 1, failed: 2 },
+    ]);
+    // A correction moves the call's counts, it does not add a call.
+    agg.apply(updated(makeCall({ sid: 'b1', end: NOON_IST - 40 * MIN, phoneNumber: lineB, direction: 'outbound-api', status: 'no-answer' }), { status: 'completed' }), NOON_IST);
+    const after = agg.snapshot(NOON_IST);
+    expect(after.today.byLine[1]).toEqual({ line: lineB, total: 2, completed: 2, failed: 0 });
+    expect(after.today.answerRate).toBeCloseTo(5 / 6);
+    expect(new WallboardAggregates().snapshot(NOON_IST).today).toMatchObject({ answerRate: null, byLine: [], byDirection: {} });
+  });
+
+  it('sums the lines past the eighth as `other`', () => {
+    const agg = new WallboardAggregates();
+    for (let i = 0; i < 11; i++) {
+      for (let k = 0; k <= i; k++) agg.apply(ended(makeCall({ sid: `l${i}-${k}`, end: NOON_IST - MIN, phoneNumber: `+9180470000${String(i).padStart(2, '0')}` })), NOON_IST);
+    }
+    const lines = agg.snapshot(NOON_IST).today.byLine;
+    expect(lines.map((l) => l.total)).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 6]);
+    expect(lines.at(-1)!.line).toBe('other');
+  });
+
+  it('lists the latest calls by the time they ended, not by arrival, and corrects one in place', () => {
+    const agg = new WallboardAggregates({ latestCount: 3 });
+    // A catch-up brings an old call after newer ones.
+    agg.apply(ended(makeCall({ sid: 'new', end: NOON_IST - MIN })), NOON_IST);
+    agg.apply(ended(makeCall({ sid: 'mid', end: NOON_IST - 5 * MIN })), NOON_IST);
+    agg.apply(ended(makeCall({ sid: 'old', end: NOON_IST - 30 * MIN })), NOON_IST);
+    agg.apply(ended(makeCall({ sid: 'older', end: NOON_IST - 60 * MIN })), NOON_IST);
+    expect(agg.snapshot(NOON_IST).latest.map((c) => c.sid)).toEqual(['new', 'mid', 'old']);
+    agg.apply(ended(makeCall({ sid: 'between', end: NOON_IST - 2 * MIN })), NOON_IST);
+    expect(agg.snapshot(NOON_IST).latest.map((c) => c.sid)).toEqual(['new', 'between', 'mid']);
+    agg.apply(updated(makeCall({ sid: 'mid', end: NOON_IST - 5 * MIN }), { price: 9 }), NOON_IST);
+    expect(agg.snapshot(NOON_IST).latest.map((c) => [c.sid, c.price])).toEqual([
+      ['new', 1.5],
+      ['between', 1.5],
+      ['mid', 9],
+    ]);
+  });
+
   it('prefers the leg-wise conversation duration for talk time', () => {
     const agg = new WallboardAggregates();
     agg.apply(ended(makeCall({ end: NOON_IST - MIN, duration: 100, conversation: 70 })), NOON_IST);

@@ -62,7 +62,7 @@ describe('createWallboardServer', () => {
     const [snap] = page.json<WallboardSnapshot>('snapshot');
     expect(snap!.seq).toBe(1);
     expect(snap!.stats.today.completed).toBe(1);
-    expect(snap!.config).toEqual({ title: 'Calls', currency: 'INR', heartbeatMs: 60_000, locale: 'en-IN', retryMs: 2000 });
+    expect(snap!.config).toEqual({ title: 'Calls', currency: 'INR', heartbeatMs: 60_000, locale: 'en-IN', retryMs: 2000, theme: 'dark', latestCount: 12 });
     const snapId = page.events.find((e) => e.event === 'snapshot')!.id!;
     expect(snapId).toMatch(/^[a-f0-9]+-1$/);
     const instance = snapId.split('-')[0];
@@ -206,6 +206,8 @@ describe('createWallboardServer', () => {
     await expect(createWallboardServer({ stream, currency: 'rupees' })).rejects.toThrow(/`currency`.*"rupees"/);
     await expect(createWallboardServer({ stream, heartbeatMs: 1.5 })).rejects.toThrow(/`heartbeatMs`/);
     await expect(createWallboardServer({ stream, now: 5 as never })).rejects.toThrow(/`now`/);
+    await expect(createWallboardServer({ stream, theme: 'neon' as never })).rejects.toThrow(/`theme`.*"neon"/);
+    await expect(createWallboardServer({ stream: { ...stream, status: 5 as never } })).rejects.toThrow(/`stream.status` to be a function/);
     expect(stream.events$.observed).toBe(false);
   });
 });

@@ -16,6 +16,8 @@ export interface CallSpec {
   from?: string;
   to?: string;
   conversation?: number | null;
+  /** The ExoPhone (the line). */
+  phoneNumber?: string;
 }
 
 export function makeCall(spec: CallSpec): Call {
@@ -30,7 +32,7 @@ export function makeCall(spec: CallSpec): Call {
     accountSid: 'acme1',
     to: spec.to ?? '+918047000001',
     from: spec.from ?? '+919876543210',
-    phoneNumber: '+918047000001',
+    phoneNumber: spec.phoneNumber ?? '+918047000001',
     phoneNumberSid: null,
     status: spec.status ?? 'completed',
     direction: spec.direction === undefined ? 'inbound' : spec.direction,

@@ -7,7 +7,7 @@ import type { CallStatus } from '../../src/exotel/types.js';
 import type { CallStreamEvent } from '../../src/stream/types.js';
 import { launchChromium, tcpProxy, type TcpProxy } from './browser.js';
 import { ended, makeCall, subjectStream, updated } from './fixtures.js';
-import { expectedBoard, readBoard } from './board.js';
+import { expectedBoard, expectedLatest, readBoard } from './board.js';
 import { connectSse } from './sseClient.js';
 import { createSimulator } from '../../src/simulator/index.js';
 import { createCallStream } from '../../src/stream/createCallStream.js';
@@ -15,6 +15,7 @@ import { createCallStream } from '../../src/stream/createCallStream.js';
 // Functions passed to page.evaluate run in the browser; this project compiles without the DOM lib.
 declare const document: any;
 declare const window: any;
+declare const getComputedStyle: (element: unknown) => { backgroundColor: string; color: string };
 
 let browser: Browser;
 beforeAll(async () => {
@@ -42,11 +43,23 @@ describe('wallboard page in Chromium (hand-driven stream)', () => {
       stream.events$.next(e);
     };
     const statuses: CallStatus[] = ['completed', 'completed', 'busy', 'completed', 'no-answer', 'failed', 'completed', 'canceled'];
+    const lines = ['+918047000001', '+918047000002', '+918047000003'];
     let n = 0;
+    // How long before "now" each call ended: the one to be corrected ends last of all, so that the
+    // latest-calls list must show it (a correction of a call not on the list would prove nothing).
+    let age = (k: number) => (k % 7) * 1000;
     const next = () => {
       const status = statuses[n % statuses.length]!;
       n += 1;
-      const call = makeCall({ sid: `b${n}`, status, end: Date.now() - (n % 7) * 1000, duration: status === 'completed' ? 30 + n * 7 : 0, price: status === 'completed' ? 0.5 + n / 100 : 0 });
+      const call = makeCall({
+        sid: `b${n}`,
+        status,
+        end: Date.now() - age(n),
+        duration: status === 'completed' ? 30 + n * 7 : 0,
+        price: status === 'completed' ? 0.5 + n / 100 : 0,
+        phoneNumber: lines[n % 3]!,
+        direction: n % 4 === 0 ? 'outbound-dial' : 'inbound',
+      });
       emit(ended(call));
       return call;
     };
@@ -62,7 +75,9 @@ describe('wallboard page in Chromium (hand-driven stream)', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.getAttribute('data-state') === 'live');
     expect(await page.textContent('[data-testid=title]')).toBe('Support floor');
 
+    age = () => 0;
     const first = next();
+    age = (k) => 60_000 + (k % 7) * 1000;
     for (let i = 0; i < 10; i++) next();
     emit(updated(first, { price: 7.25, duration: 600 }));
     await page.waitForFunction(() => window.wallboard.lastSeq === 17);
@@ -95,9 +110,82 @@ describe('wallboard page in Chromium (hand-driven stream)', () => {
     await page.waitForFunction((total) => Number(document.querySelector('[data-testid=today-completed]')?.textContent?.replace(/\D/g, '')) === total, expected.completed);
     await new Promise((r) => setTimeout(r, 60));
     expect(await readBoard(page)).toEqual(expected);
-    // The latest calls list shows the correction of the first call in place.
-    expect(await page.locator(`[data-testid=latest] tr[data-sid="${first.sid}"]`).count()).toBeLessThanOrEqual(1);
+    expect(Object.keys(expected.lines)).toHaveLength(3);
+    expect(Object.keys(expected.directions)).toEqual(['inbound', 'outbound-dial']);
+    // The latest calls: the twelve that ended last, newest first, whatever order they arrived in;
+    // the corrected call once, at the place its end time gives it, with its new status.
+    const rows = await latestRows(page);
+    expect(rows.map((r) => r.sid)).toEqual(expectedLatest(sent));
+    expect(rows[0]).toEqual({ sid: first.sid, status: 'failed', updated: true });
+    expect(rows.filter((r) => r.sid === first.sid)).toHaveLength(1);
+    // Every row of the list fits on the screen, whole, at the usual TV sizes.
+    for (const size of [{ width: 1920, height: 1080 }, { width: 1280, height: 720 }, { width: 3840, height: 2160 }]) {
+      await page.setViewportSize(size);
+      expect({ size, rows: await rowsThatFit(page) }).toEqual({ size, rows: Array.from({ length: 12 }, () => true) });
+    }
     expect(pageErrors).toEqual([]);
+  });
+});
+
+/** The latest-calls rows as the page shows them. */
+function latestRows(page: Page): Promise<Array<{ sid: string; status: string; updated: boolean }>> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll('[data-testid=latest] tr') as ArrayLike<any>).map((tr: any) => ({
+      sid: tr.getAttribute('data-sid'),
+      status: tr.querySelector('.pill')?.textContent,
+      updated: tr.querySelector('.updated') !== null,
+    })),
+  );
+}
+
+/** For each latest-calls row: inside its panel and the window, and no cell's text cut off. */
+function rowsThatFit(page: Page): Promise<boolean[]> {
+  return page.evaluate(() => {
+    const panel = document.querySelector('[data-testid=latest-panel]').getBoundingClientRect();
+    return Array.from(document.querySelectorAll('[data-testid=latest] tr') as ArrayLike<any>).map((tr: any) => {
+      const r = tr.getBoundingClientRect();
+      const cellsWhole = Array.from(tr.children as ArrayLike<any>).every((td: any) => td.scrollWidth <= td.clientWidth + 1);
+      return r.height > 0 && r.top >= panel.top && r.bottom <= panel.bottom + 0.5 && r.bottom <= window.innerHeight && r.right <= panel.right + 0.5 && cellsWhole;
+    });
+  });
+}
+
+describe('wallboard page in Chromium (catching up, themes)', () => {
+  it('says "catching up" while the stream reads missed history, and "live" once it is done', async () => {
+    const stream = subjectStream();
+    let catchingUp = true;
+    const board = await createWallboardServer({ stream: { ...stream, status: () => ({ catchingUp }) as never }, statsIntervalMs: 50, heartbeatMs: 1000 });
+    const page = await browser.newPage();
+    page.setDefaultTimeout(5000);
+    try {
+      await page.goto(board.url);
+      await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.getAttribute('data-state') === 'catching-up');
+      expect(await page.textContent('[data-testid=status]')).toBe('Catching up');
+      catchingUp = false;
+      await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.getAttribute('data-state') === 'live');
+    } finally {
+      await page.close();
+      await board.close();
+    }
+  });
+
+  it('has a dark and a light theme, chosen by the server or by ?theme= on the URL', async () => {
+    const stream = subjectStream();
+    const board = await createWallboardServer({ stream, theme: 'light' });
+    const page = await browser.newPage();
+    page.setDefaultTimeout(5000);
+    const look = () => page.evaluate(() => ({ theme: document.documentElement.getAttribute('data-theme'), bg: getComputedStyle(document.body).backgroundColor, text: getComputedStyle(document.body).color }));
+    try {
+      await page.goto(board.url);
+      await page.waitForFunction(() => window.wallboard.snapshots === 1);
+      expect(await look()).toEqual({ theme: 'light', bg: 'rgb(238, 241, 246)', text: 'rgb(15, 23, 42)' });
+      await page.goto(`${board.url}?theme=dark`);
+      await page.waitForFunction(() => window.wallboard.snapshots === 1);
+      expect(await look()).toEqual({ theme: 'dark', bg: 'rgb(11, 18, 32)', text: 'rgb(230, 236, 247)' });
+    } finally {
+      await page.close();
+      await board.close();
+    }
   });
 });
 
@@ -154,7 +242,9 @@ describe('wallboard page in Chromium (simulator + call stream)', () => {
         add(i, i === 0 ? { corrections: [{ afterMs: 12_500, fields: { Price: 9.5 } }] } : {}),
       );
       await page.waitForFunction(() => window.wallboard.lastSeq === 6);
-      expect(firstBatch).toHaveLength(6);
+      // The page lists exactly the six calls, by the time they ended.
+      expect((await latestRows(page)).map((r) => r.sid)).toEqual(expectedLatest(seen));
+      expect(new Set(expectedLatest(seen))).toEqual(new Set(firstBatch.map((c) => c.sid)));
 
       proxy.cut();
       await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.getAttribute('data-state') === 'reconnecting');

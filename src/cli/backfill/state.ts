@@ -9,7 +9,8 @@
  * The Sids live in an append-only file rather than in the JSON so that each page costs a small
  * write, not a rewrite of every Sid of a month-long window.
  */
-import { open, readFile, rename, rm, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rm, truncate, type FileHandle } from 'node:fs/promises';
+import writeFileAtomic from 'write-file-atomic';
 
 export interface BackfillParams {
   /** Inclusive range, epoch ms. */
@@ -77,11 +78,9 @@ export async function loadState(path: string): Promise<BackfillState | undefined
   return s as BackfillState;
 }
 
-/** Replaces the state file atomically (write, then rename), so a kill never leaves half a file. */
+/** Replaces the state file atomically (write-file-atomic: temp file, fsync, rename), so a kill never leaves half a file. */
 export async function saveState(path: string, state: BackfillState): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(state)}\n`);
-  await rename(tmp, path);
+  await writeFileAtomic(path, `${JSON.stringify(state)}\n`);
 }
 
 /** The Sids written in the current window: an in-memory set backed by an append-only file. */

@@ -2,11 +2,9 @@
  * `exotel-calls backfill`: exports a range of call history as NDJSON, in windows of at most one
  * calendar month (the API's limit), resumable after an interruption without duplicates.
  */
-import { once } from 'node:events';
-import { open, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ExotelError, InvalidOptionError, isMalformedRecordError } from '../../exotel/errors.js';
-import type { CallPage } from '../../exotel/paging.js';
 import type { CallQuery } from '../../exotel/buildCallQuery.js';
 import { formatNaive, parseNaiveMs } from '../../exotel/time.js';
 import type { RawCall } from '../../exotel/types.js';
@@ -18,9 +16,13 @@ import { callToJsonLine } from '../format.js';
 import { parseCommandArgs, parseEnumList, parseInstantMs, parseIntegerOption, parsePhoneList, type OptionSpecs } from '../parse.js';
 import { DIRECTIONS, STATUSES, resolveTimeZone } from '../streamFlags.js';
 import { UsageError } from '../UsageError.js';
-import { renderProgress, renderSummary } from '../backfill/progress.js';
+import { probeApi } from '../probe.js';
+import { renderSummary } from '../backfill/progress.js';
+import { ProgressReporter } from '../backfill/ProgressReporter.js';
+import { fileOutput } from '../backfill/fileOutput.js';
+import { stdoutOutput } from '../backfill/stdoutOutput.js';
 import { SidLog, initialState, loadState, removeFile, saveState, type BackfillParams, type BackfillState } from '../backfill/state.js';
-import { oldestAllowedMs, planWindows, type BackfillWindow } from '../backfill/windows.js';
+import { oldestAllowedMs, planWindows } from '../backfill/windows.js';
 
 const options = {
   ...connectionOptions,
@@ -51,7 +53,9 @@ at most one calendar month (the API's limit); the API serves records up to 6 mon
 range reaching further back is refused before anything is requested.
 
   --from WHEN             start of the range (required)
-  --to WHEN               end of the range, inclusive (default: now)
+  --to WHEN               end of the range, inclusive (default: now); a date alone is the
+                          end of that day, so \`--from 2026-05-01 --to 2026-05-31\` is all of
+                          May and \`--from X --to X\` the whole day X
                           WHEN: 2026-05-01, "2026-05-01 10:00:00" (in --time-zone),
                           2026-05-01T04:30:00Z, now, or a duration ago such as 7d or 36h
   -o, --out FILE          write to FILE instead of stdout; progress is kept in FILE.state.json,
@@ -94,7 +98,8 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   const timeZone = resolveTimeZone(values['time-zone'], context.env);
   if (values.from === undefined) throw new UsageError('`--from` is required: the start of the range to export (e.g. `--from 2026-05-01` or `--from 7d`).');
   let fromMs = parseInstantMs(values.from, '--from', timeZone, nowMs);
-  let toMs = values.to === undefined ? nowMs : parseInstantMs(values.to, '--to', timeZone, nowMs);
+  // A date alone as the end means the whole of that day: `--from 2026-05-01 --to 2026-05-31` is May.
+  let toMs = values.to === undefined ? nowMs : parseInstantMs(values.to, '--to', timeZone, nowMs, { endOfDay: true });
   if (toMs > nowMs) toMs = nowMs; // nothing has been created in the future
   if (toMs < fromMs) {
     throw new InvalidOptionError('--to', `at or after \`--from\` (${formatNaive(fromMs, timeZone)} in ${timeZone})`, values.to ?? 'now');
@@ -185,6 +190,9 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   }
 
   const connection = await resolveConnection(values, context.env, context.stdin);
+  // One small request first: bad credentials or an unreachable host end the command in a second
+  // or two (exit 3 or 4), not after the minute of retries a long export allows each request.
+  await probeApi(connection, timeZone, nowMs, values.quiet ? undefined : (m) => context.stderr.write(`backfill: warning: ${m}\n`));
   // Loaded here, not at the top: `--help` and usage errors answer without loading the client.
   const [{ ExotelClient }, { createQuotaLimiter }, { normalizeCall }] = await Promise.all([
     import('../../exotel/ExotelClient.js'),
@@ -197,11 +205,11 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   let readerGone = false;
   const output =
     values.out === undefined
-      ? stdoutSink(context, () => {
+      ? stdoutOutput(context, () => {
           readerGone = true;
           stop.abort();
         })
-      : await fileSink(values.out, resumed ? state.bytes : 0);
+      : await fileOutput(values.out, resumed ? state.bytes : 0);
   // Without --out there is nothing to resume: the Sids of the window are kept in memory only.
   const sidLogPath = statePath === undefined ? undefined : `${statePath}.sids`;
   const sidLog = sidLogPath === undefined ? undefined : await SidLog.open(sidLogPath, resumed ? state.sidsBytes : 0);
@@ -220,9 +228,10 @@ async function run(argv: string[], context: CliContext): Promise<number> {
     stop.abort();
   });
   const showProgress = !values.quiet && (values.progress ?? Boolean(context.stderr.isTTY));
-  const progress = new ProgressReporter(context, windows, showProgress, () => limiter.currentReservoir().then((n) => n ?? undefined));
+  const progress = new ProgressReporter(context, windows, showProgress, () => limiter.currentReservoir().then((n) => n ?? undefined), maxRequestsPerMinute);
   const startedAt = context.now();
   let skipped = 0;
+  let pagesThisRun = 0;
   const warn = (text: string) => {
     if (values.quiet) return;
     progress.clear();
@@ -232,19 +241,15 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   try {
     for (let w = state.windowsDone; w < windows.length; w++) {
       const window = windows[w]!;
-      const seen = windowSids;
-      const visited = new Set<string>();
-      let page: CallPage =
-        state.cursor !== null
-          ? await client.listPage({ pageUri: state.cursor }, { signal: stop.signal })
-          : await client.listPage({ ...filters, dateCreated: { gte: window.startMs, lte: window.endMs }, sortBy: 'asc', pageSize, details }, { signal: stop.signal });
-      for (;;) {
+      const query: CallQuery = { ...filters, dateCreated: { gte: window.startMs, lte: window.endMs }, sortBy: 'asc', pageSize, details };
+      // The client pages, follows the cursor, refuses a repeated one, and skips the Sids this
+      // window already wrote (remembered in the Sid log across an interruption).
+      for await (const page of client.listAll(query, { startCursor: state.cursor, seen: windowSids, signal: stop.signal })) {
         let text = '';
         const written: string[] = [];
         let lastCreatedMs: number | undefined;
         for (const record of page.calls) {
           const sid = (record as { Sid?: unknown } | null)?.Sid;
-          if (typeof sid === 'string' && seen.has(sid)) continue;
           let line: string;
           try {
             const call = normalizeCall(record, { timeZone, details });
@@ -258,32 +263,22 @@ async function run(argv: string[], context: CliContext): Promise<number> {
             line = `${JSON.stringify(record)}\n`;
             lastCreatedMs = typeof (record as RawCall).DateCreated === 'string' ? parseNaiveMs((record as RawCall).DateCreated, timeZone) ?? lastCreatedMs : lastCreatedMs;
           }
-          if (typeof sid === 'string') {
-            seen.add(sid);
-            written.push(sid);
-          }
+          if (typeof sid === 'string' && sid !== '') written.push(sid);
           text += line;
         }
         const bytes = await output.write(text);
         state.bytes += bytes;
         state.records += written.length;
         state.pages += 1;
+        pagesThisRun += 1;
         if (sidLog) {
           await sidLog.append(written);
           state.sidsBytes = sidLog.bytes;
-        } else {
-          for (const sid of written) memorySids.add(sid);
         }
         state.cursor = page.calls.length === 0 ? null : page.nextPageUri;
         if (statePath !== undefined) await saveState(statePath, state);
-        await progress.update(state, w, window, lastCreatedMs, startedAt);
-
-        const next = page.calls.length === 0 ? null : page.nextPageUri;
-        if (next === null) break;
-        if (visited.has(next)) throw new ExotelError('ERR_EXOTEL_MALFORMED_RESPONSE', `The API handed the same NextPageUri twice in one listing (${next.split('?')[0]}): the listing would never end`);
-        visited.add(next);
+        await progress.update(state, w, window, lastCreatedMs, startedAt, pagesThisRun);
         if (stop.signal.aborted) break;
-        page = await client.listPage({ pageUri: next }, { signal: stop.signal });
       }
       if (stop.signal.aborted) break;
       state.windowsDone = w + 1;
@@ -344,115 +339,6 @@ async function run(argv: string[], context: CliContext): Promise<number> {
 
 function describeParams(p: BackfillParams): string {
   return `from ${formatNaive(p.fromMs, p.timeZone)} to ${formatNaive(p.toMs, p.timeZone)} ${p.timeZone}, ${JSON.stringify(p.query)}`;
-}
-
-interface Sink {
-  /** Writes text; resolves to the bytes written once they are handed to the OS. */
-  write(text: string): Promise<number>;
-  close(): Promise<void>;
-}
-
-/** Standard output; `onClosed` is told when the reader goes away (`| head`), and later writes are dropped. */
-function stdoutSink(context: CliContext, onClosed: () => void): Sink {
-  let closed = false;
-  const closedSignal = new AbortController();
-  const onError = () => {
-    closed = true;
-    closedSignal.abort();
-    onClosed();
-  };
-  context.stdout.on('error', onError);
-  return {
-    async write(text) {
-      if (text.length === 0 || closed) return 0;
-      if (!context.stdout.write(text)) await once(context.stdout, 'drain', { signal: closedSignal.signal }).catch(() => undefined);
-      return Buffer.byteLength(text);
-    },
-    async close() {
-      context.stdout.off('error', onError);
-    },
-  };
-}
-
-/** The output file, cut back to `keepBytes` (the end of the last recorded line) and appended to. */
-async function fileSink(path: string, keepBytes: number): Promise<Sink> {
-  let handle: FileHandle;
-  if (keepBytes > 0) {
-    const size = (await stat(path).catch(() => undefined))?.size ?? 0;
-    if (size < keepBytes) {
-      throw new UsageError(`${JSON.stringify(path)} is shorter than its backfill state says (${size} < ${keepBytes} bytes): it was changed since. Pass \`--overwrite\` to start over.`, {
-        showHelpHint: false,
-      });
-    }
-    await truncate(path, keepBytes);
-    handle = await open(path, 'a');
-  } else {
-    handle = await open(path, 'w');
-  }
-  return {
-    async write(text) {
-      if (text.length === 0) return 0;
-      const buffer = Buffer.from(text);
-      await handle.appendFile(buffer);
-      return buffer.length;
-    },
-    async close() {
-      await handle.close().catch(() => undefined);
-    },
-  };
-}
-
-/** The progress bar on a terminal (redrawn at most ten times a second). */
-class ProgressReporter {
-  #lastDraw = 0;
-  #drawn = false;
-  #startFraction: number | undefined;
-  readonly #totalSpan: number;
-  constructor(
-    private readonly context: CliContext,
-    private readonly windows: BackfillWindow[],
-    private readonly enabled: boolean,
-    private readonly quotaLeft: () => Promise<number | undefined>,
-  ) {
-    this.#totalSpan = windows.reduce((sum, w) => sum + (w.endMs - w.startMs + 1000), 0);
-  }
-
-  async update(state: BackfillState, index: number, window: BackfillWindow, lastCreatedMs: number | undefined, startedAt: number): Promise<void> {
-    if (!this.enabled) return;
-    const now = this.context.now();
-    if (now - this.#lastDraw < 100) return;
-    this.#lastDraw = now;
-    const doneSpan = this.windows.slice(0, index).reduce((sum, w) => sum + (w.endMs - w.startMs + 1000), 0);
-    const within = lastCreatedMs === undefined ? 0 : Math.min(1, Math.max(0, (lastCreatedMs - window.startMs) / (window.endMs - window.startMs + 1000)));
-    const fraction = this.#totalSpan === 0 ? 1 : (doneSpan + within * (window.endMs - window.startMs + 1000)) / this.#totalSpan;
-    // A resumed run starts part-way: its pace is measured from where it started.
-    this.#startFraction ??= fraction;
-    const paceFraction = this.#startFraction >= 1 ? 1 : (fraction - this.#startFraction) / (1 - this.#startFraction);
-    const line = renderProgress(
-      {
-        windowsDone: index,
-        windowsTotal: this.windows.length,
-        pages: state.pages,
-        records: state.records,
-        quotaLeft: await this.quotaLeft().catch(() => undefined),
-        fraction,
-        paceFraction,
-        elapsedMs: now - startedAt,
-      },
-      Math.max(40, (this.context.stderr.columns || 80) - 1),
-    );
-    this.context.stderr.write(`\r${line}\x1b[K`);
-    this.#drawn = true;
-  }
-
-  clear(): void {
-    if (this.#drawn) this.context.stderr.write('\r\x1b[K');
-    this.#drawn = false;
-  }
-
-  finish(): void {
-    this.clear();
-  }
 }
 
 export const backfillCommand: Command = { name: 'backfill', summary: 'export call history as NDJSON, resumable', help, run };

@@ -24,6 +24,9 @@ const options = {
   ...streamOptions,
   ...simulatorOptions,
   port: { type: 'string', short: 'p' },
+  host: { type: 'string' },
+  title: { type: 'string' },
+  theme: { type: 'string' },
   wallboard: { type: 'boolean' },
   format: { type: 'string' },
   duration: { type: 'string' },
@@ -42,6 +45,11 @@ With EXOTEL_ACCOUNT_SID, EXOTEL_API_KEY and EXOTEL_API_TOKEN set (and EXOTEL_SUB
 flags below), it streams that real account instead of the simulator.
 
   -p, --port N            wallboard port (default ${DEFAULT_BOARD_PORT}, or a free one when it is taken; 0 for any)
+  --host ADDR             interface of the wallboard (default 127.0.0.1); 0.0.0.0 to open it
+                          on a TV or another machine of the network
+  --title TEXT            heading of the wallboard (default "Calls (<account>)")
+  --theme dark|light|auto wallboard colours (default dark; auto follows the screen;
+                          ?theme= on the page's URL overrides)
   --no-wallboard          no wallboard, only the terminal
   --format text|ndjson    event lines (default: text on a terminal, else ndjson)
   --duration DUR          stop by itself after DUR (e.g. 20s)
@@ -71,7 +79,12 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   const quiet = values.quiet ?? false;
   const info = (text: string) => context.stderr.write(`${text}\n`);
   const startedAt = context.now();
-  const flagSettings = streamOptionsFrom(values, timeZone);
+  const flagSettings = streamOptionsFrom(values, timeZone, quiet ? undefined : (m) => info(`demo: warning: ${m}`));
+  const host = values.host?.trim() || '127.0.0.1';
+  if (/[\s/]/.test(host)) throw new InvalidOptionError('--host', 'a host name or IP address such as `0.0.0.0`', values.host);
+  if (values.title !== undefined && (values.title.trim().length === 0 || values.title.length > 80)) throw new InvalidOptionError('--title', 'a heading of 1 to 80 characters', values.title);
+  const theme = values.theme ?? 'dark';
+  if (theme !== 'dark' && theme !== 'light' && theme !== 'auto') throw new InvalidOptionError('--theme', '`dark`, `light` or `auto`', values.theme);
   // Loaded here, not at the top: `--help` and usage errors answer without loading the engine.
   const [{ createSimulator }, { createWallboardServer }, { createCallStream }] = await Promise.all([
     import('../../simulator/index.js'),
@@ -150,14 +163,16 @@ async function run(argv: string[], context: CliContext): Promise<number> {
       label: 'demo',
       onStarted: async (started) => {
         if (values.wallboard === false) return;
-        const title = sim ? 'Calls (simulated account acme1)' : `Calls (${connection.accountSid})`;
+        const title = values.title ?? (sim ? 'Calls (simulated account acme1)' : `Calls (${connection.accountSid})`);
+        const boardOptions = { stream: started, host, timeZone, title, theme } as const;
         try {
-          board = await createWallboardServer({ stream: started, port: boardPort, timeZone, title });
+          board = await createWallboardServer({ ...boardOptions, port: boardPort });
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || values.port !== undefined) throw error;
-          board = await createWallboardServer({ stream: started, port: 0, timeZone, title });
+          board = await createWallboardServer({ ...boardOptions, port: 0 });
         }
         info(`demo: wallboard at ${board.url}`);
+        if (!['127.0.0.1', 'localhost', '::1'].includes(host)) info(`demo: the wallboard listens on ${host}: anyone on the network can open it (numbers masked).`);
         info('demo: Ctrl-C to stop.');
       },
       onStopping: async () => {

@@ -9,7 +9,7 @@ import { InvalidOptionError } from '../../exotel/errors.js';
 import type { CallStream } from '../../stream/CallStream.js';
 import type { CallStreamEvent, CallStreamOptions } from '../../stream/types.js';
 import type { Command } from '../command.js';
-import { clientConnection, connectionHelp, connectionOptions, resolveConnection } from '../connection.js';
+import { clientConnection, connectionHelp, connectionOptions, describeHost, resolveConnection } from '../connection.js';
 import type { CliContext } from '../context.js';
 import { catchUpStore, type CatchUpInfo } from '../catchUpStore.js';
 import { eventToJsonLine, formatEventLine } from '../format.js';
@@ -54,6 +54,7 @@ Exit codes: 0 stopped, 1 failure, 2 bad usage, 3 bad credentials, 4 API unreacha
 
 Examples:
   exotel-calls tail --subdomain api.in.exotel.com --status failed,busy | jq .call.sid
+  exotel-calls tail --to-number +919876543210 --direction outbound-api
   exotel-calls tail --since 30m --store ./calls.checkpoint.json --direction inbound
 `;
 
@@ -63,12 +64,25 @@ const endedAt = (event: CallStreamEvent) => (event.call.endTime ?? event.call.da
 async function run(argv: string[], context: CliContext): Promise<number> {
   const { values } = parseCommandArgs('tail', options, argv);
   const timeZone = resolveTimeZone(values['time-zone'], context.env);
-  const streamSettings = streamOptionsFrom(values, timeZone);
+  const warn = (m: string) => {
+    if (!values.quiet) context.stderr.write(`tail: warning: ${m}\n`);
+  };
+  const streamSettings = streamOptionsFrom(values, timeZone, warn);
   const format = values.format ?? (context.stdout.isTTY ? 'text' : 'ndjson');
   if (format !== 'text' && format !== 'ndjson') throw new InvalidOptionError('--format', '`ndjson` or `text`', format);
   const sinceMs = values.since === undefined ? undefined : parseDurationMs(values.since, '--since');
   const durationMs = values.duration === undefined ? undefined : parseDurationMs(values.duration, '--duration');
   const connection = await resolveConnection(values, context.env, context.stdin);
+  if (!values.quiet) {
+    // A call shows once it has ended and its Duration and Price have settled, which can take
+    // minutes: say so, instead of a silent terminal.
+    const settle = values.settle ?? '5m';
+    context.stderr.write(
+      `tail: watching account ${connection.accountSid} at ${describeHost(connection)}` +
+        (sinceMs === undefined ? '' : `; first the calls that ended in the last ${values.since}`) +
+        `. A call is shown once it has ended and settled (Duration, Price; at most ${settle} later). Ctrl-C stops.\n`,
+    );
+  }
 
   const startedAt = context.now();
   // Loaded here, not at the top: `--help` and usage errors answer without loading the engine.
@@ -93,7 +107,7 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   // Created (and so validated) before the probe: a rejected option costs no request.
   const stream = createStreamChecked(createCallStream, streamOptionsAll);
   try {
-    await probeApi(connection, timeZone, startedAt, values.quiet ? undefined : (m) => context.stderr.write(`tail: warning: ${m}\n`));
+    await probeApi(connection, timeZone, startedAt, warn);
   } catch (error) {
     await stream.stop();
     throw error;

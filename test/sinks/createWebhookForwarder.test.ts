@@ -4,10 +4,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Subject } from 'rxjs';
-import { createWebhookForwarder, type DeliveryContext, type WebhookForwarder } from '../../examples/webhook-forwarder/createWebhookForwarder.js';
+import { Webhook } from 'standardwebhooks';
+import { createWebhookForwarder, type WebhookForwarder } from '../../src/sinks/createWebhookForwarder.js';
+import type { DeliveryContext } from '../../src/sinks/types.js';
 import { createWebhookReceiver, type WebhookReceiver } from '../../examples/webhook-forwarder/createWebhookReceiver.js';
-import { webhookBody, type WebhookBody } from '../../examples/webhook-forwarder/payload.js';
-import { signatureHeader } from '../../examples/webhook-forwarder/signature.js';
+import { eventBody, type EventBody } from '../../src/sinks/eventBody.js';
+import { signWebhook } from '../../src/sinks/signWebhook.js';
+import { verifyWebhookSignature } from '../../src/sinks/verifyWebhookSignature.js';
 import type { CallStreamEvent } from '../../src/stream/types.js';
 import { ended, makeCall, updated } from '../wallboard/fixtures.js';
 import { startTarget, type Target } from './webhookTarget.js';
@@ -33,7 +36,7 @@ afterEach(async () => {
 });
 
 function receiverWithLog() {
-  const received: WebhookBody[] = [];
+  const received: EventBody[] = [];
   const receiver = createWebhookReceiver({ secret: SECRET, now: () => clock.now, onEvent: (e) => void received.push(e) });
   return { receiver, received };
 }
@@ -96,7 +99,7 @@ describe('webhook forwarder', () => {
     expect(second.pending).toBe(6);
     for (const c of calls.slice(6)) stream.next(ended(c));
     // The same event again (a stream that lost its store) is recognised by its key.
-    expect(second.enqueue(ended(calls[0]!))).toBe(false);
+    expect(await second.enqueue(ended(calls[0]!))).toBe(false);
     stream.next(updated(calls[1]!, { price: 4.5 }));
     expect(second.pending).toBe(13);
     await until(() => target!.attempts.length >= 4, 'the restarted forwarder to try');
@@ -235,7 +238,7 @@ describe('webhook receiver', () => {
 
   let server: { url: string; close(): Promise<void> } | undefined;
   let receiver: WebhookReceiver;
-  let received: WebhookBody[];
+  let received: EventBody[];
   beforeEach(async () => {
     ({ receiver, received } = receiverWithLog());
     server = await receiver.listen();
@@ -244,42 +247,45 @@ describe('webhook receiver', () => {
     await server?.close();
   });
 
-  const signed = (at = clock.now) => {
-    const { key, body } = webhookBody(ended(makeCall({ sid: 'CR1', end: START })));
-    return { key, body, header: signatureHeader(SECRET, Math.floor(at / 1000), body) };
+  const signed = (at = clock.now, secret: string = SECRET) => {
+    const { key, body } = eventBody(ended(makeCall({ sid: 'CR1', end: START })));
+    return { key, body, headers: { ...signWebhook({ secret, id: key, timestamp: Math.floor(at / 1000), body }) } as Record<string, string> };
   };
 
   it('accepts a valid event once and answers a replay as a duplicate without processing it', async () => {
-    const { key, body, header } = signed();
-    const headers = { 'x-exotel-stream-signature': header, 'idempotency-key': key };
+    const { key, body, headers } = signed();
     expect(await post(server!.url, body, headers)).toEqual({ status: 200, json: { status: 'accepted', id: key } });
     expect(await post(server!.url, body, headers)).toEqual({ status: 200, json: { status: 'duplicate', id: key } });
     expect(received).toHaveLength(1);
   });
 
-  it('rejects a tampered body, a wrong secret, a stale or future timestamp, and a swapped key', async () => {
-    const { key, body, header } = signed();
+  it('rejects a tampered body, a wrong secret, a stale or future timestamp, and an id that is not the body\'s', async () => {
+    const { key, body, headers } = signed();
     const tampered = body.replace('"price":1.5', '"price":0.1');
     expect(tampered).not.toBe(body);
+    const without = (name: string) => Object.fromEntries(Object.entries(headers).filter(([k]) => k !== name));
     const cases: Array<[string, Record<string, string>, string, string]> = [
-      ['tampered', { 'x-exotel-stream-signature': header, 'idempotency-key': key }, tampered, 'mismatch'],
-      ['wrong secret', { 'x-exotel-stream-signature': signatureHeader('another-secret-of-length', Math.floor(clock.now / 1000), body), 'idempotency-key': key }, body, 'mismatch'],
-      ['stale', { 'x-exotel-stream-signature': signed(clock.now - 301_000).header, 'idempotency-key': key }, body, 'stale'],
-      ['future', { 'x-exotel-stream-signature': signed(clock.now + 301_000).header, 'idempotency-key': key }, body, 'future'],
-      ['missing', { 'idempotency-key': key }, body, 'missing'],
-      ['malformed', { 'x-exotel-stream-signature': 't=abc,v1=00', 'idempotency-key': key }, body, 'malformed'],
+      ['tampered', headers, tampered, 'mismatch'],
+      ['wrong secret', signed(clock.now, 'another-secret-of-length').headers, body, 'mismatch'],
+      ['another id', { ...headers, 'webhook-id': 'CR2:callCompleted' }, body, 'mismatch'],
+      ['stale', signed(clock.now - 301_000).headers, body, 'stale'],
+      ['future', signed(clock.now + 301_000).headers, body, 'future'],
+      ['no signature', without('webhook-signature'), body, 'missing'],
+      ['no timestamp', without('webhook-timestamp'), body, 'missing'],
+      ['malformed', { ...headers, 'webhook-signature': 'v1' }, body, 'malformed'],
     ];
-    for (const [name, headers, payload, reason] of cases) {
-      const res = await post(server!.url, payload, headers);
+    for (const [name, h, payload, reason] of cases) {
+      const res = await post(server!.url, payload, h);
       expect({ name, ...res }).toEqual({ name, status: 401, json: { error: 'signature', reason } });
     }
     // Within the tolerance an old signature still passes.
     const fresh = signed(clock.now - 299_000);
-    const swapped = await post(server!.url, fresh.body, { 'x-exotel-stream-signature': fresh.header, 'idempotency-key': 'other-key' });
-    expect(swapped.status).toBe(400);
-    expect((await post(server!.url, fresh.body, { 'x-exotel-stream-signature': fresh.header, 'idempotency-key': fresh.key })).status).toBe(200);
-    expect(received).toHaveLength(1);
-    expect(receiver.counts).toMatchObject({ accepted: 1, rejected: 7 });
+    // Signed correctly, but over an id that is not the body's.
+    const other = signWebhook({ secret: SECRET, id: 'other-key', timestamp: Math.floor(clock.now / 1000), body: fresh.body });
+    expect((await post(server!.url, fresh.body, { ...other })).status).toBe(400);
+    expect((await post(server!.url, fresh.body, fresh.headers)).status).toBe(200);
+    expect(received.map((e) => e.id)).toEqual([key]);
+    expect(receiver.counts).toMatchObject({ accepted: 1, rejected: cases.length + 1 });
   });
 
   it('answers 500 when the handler fails, so that the event is retried', async () => {
@@ -289,13 +295,74 @@ describe('webhook receiver', () => {
     } });
     const s = await r.listen();
     try {
-      const { key, body, header } = signed();
-      const headers = { 'x-exotel-stream-signature': header, 'idempotency-key': key };
+      const { key, body, headers } = signed();
       expect((await post(s.url, body, headers)).status).toBe(500);
       fail = false;
       expect((await post(s.url, body, headers)).json).toEqual({ status: 'accepted', id: key });
     } finally {
       await s.close();
     }
+  });
+});
+
+describe('Standard Webhooks signatures, checked by the reference implementation', () => {
+  const stamp = (ms: number) => Math.floor(ms / 1000);
+
+  it('every request the forwarder sends verifies with the `standardwebhooks` package', async () => {
+    const secret = `whsec_${Buffer.from('a-key-of-twenty-four-byte').toString('base64')}`;
+    const attempts: Array<{ headers: Record<string, string>; body: string }> = [];
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
+        attempts.push({ headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') });
+        // The first attempt fails: the retry is signed afresh, with its own timestamp.
+        res.writeHead(attempts.length === 1 ? 503 : 204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+      // Real time here: the reference verifier reads the system clock for its tolerance.
+      const f = createWebhookForwarder({ url, secret, outboxPath: join(dir, 'sw.jsonl'), retry: { minDelayMs: 50, jitter: 0 } });
+      forwarders.push(f);
+      await f.enqueue(ended(makeCall({ sid: 'SW1', end: START })));
+      await f.drain();
+      expect(attempts).toHaveLength(2);
+      const wh = new Webhook(secret);
+      for (const a of attempts) {
+        expect(a.headers['webhook-id']).toBe('SW1:callCompleted');
+        expect(a.headers['idempotency-key']).toBe('SW1:callCompleted');
+        expect(a.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+        expect(wh.verify(a.body, a.headers)).toMatchObject({ id: 'SW1:callCompleted', type: 'callCompleted', call: { sid: 'SW1' } });
+        // Another secret does not verify.
+        expect(() => new Webhook(`whsec_${Buffer.from('another-key-of-24-bytes!').toString('base64')}`).verify(a.body, a.headers)).toThrow();
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('a raw (non-whsec) secret is the key itself, as `format: raw` reads it; ours verifies what the reference signs', () => {
+    const body = '{"id":"x"}';
+    const now = Date.now();
+    const headers = signWebhook({ secret: SECRET, id: 'msg_1', timestamp: stamp(now), body });
+    expect(new Webhook(SECRET, { format: 'raw' }).verify(body, { ...headers })).toEqual({ id: 'x' });
+    // The other way round: the reference signs, verifyWebhookSignature accepts, and refuses a change.
+    const secret = `whsec_${Buffer.from('0123456789abcdef01234567').toString('base64')}`;
+    const signature = new Webhook(secret).sign('msg_2', new Date(now), body);
+    const theirs = { 'webhook-id': 'msg_2', 'webhook-timestamp': String(stamp(now)), 'webhook-signature': `v2,ignored ${signature}` };
+    expect(verifyWebhookSignature({ headers: theirs, body, secret, now })).toEqual({ ok: true, id: 'msg_2', timestamp: stamp(now) });
+    expect(verifyWebhookSignature({ headers: theirs, body: `${body} `, secret, now })).toEqual({ ok: false, reason: 'mismatch' });
+    // A rotated secret: either of the two verifies.
+    expect(verifyWebhookSignature({ headers: theirs, body, secret: [SECRET, secret], now }).ok).toBe(true);
+  });
+
+  it('refuses short or malformed secrets with an error that names the option and never shows the secret', () => {
+    expect(() => signWebhook({ secret: 'short-secret', id: 'a', timestamp: 1, body: '' })).toThrow(/`secret`.*16 bytes.*a string of 12 characters/);
+    expect(() => signWebhook({ secret: 'whsec_!!!not-base64', id: 'a', timestamp: 1, body: '' })).toThrow(/`secret`/);
+    expect(() => verifyWebhookSignature({ headers: {}, body: '', secret: [SECRET, 'short-secret'] })).toThrow(/`secret\[1\]`/);
+    expect(() => signWebhook({ secret: 'short-secret', id: 'a', timestamp: 1, body: '' })).not.toThrow(/short-secret/);
   });
 });

@@ -34,7 +34,7 @@ export async function startTarget(receiver: WebhookReceiver): Promise<Target> {
     req.on('end', () => {
       const attempt = {
         key: String(req.headers['idempotency-key']),
-        signature: String(req.headers['x-exotel-stream-signature']),
+        signature: String(req.headers['webhook-signature']),
         body: Buffer.concat(chunks).toString('utf8'),
       };
       if (target.mode === 'hang') {

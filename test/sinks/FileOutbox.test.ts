@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileOutbox, OutboxCorruptError } from '../../examples/webhook-forwarder/FileOutbox.js';
+import { FileOutbox } from '../../src/sinks/FileOutbox.js';
+import { OutboxCorruptError } from '../../src/sinks/OutboxCorruptError.js';
 
 let dir: string;
 let path: string;

@@ -9,16 +9,10 @@
  * when most of it is finished entries. A torn last line (a crash mid-write) is dropped on open;
  * a damaged line anywhere else is an error, since silently skipping it could lose an event.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, ftruncateSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
-
-export interface OutboxEntry {
-  key: string;
-  type: string;
-  body: string;
-  /** When the entry was added (epoch ms). */
-  at: number;
-}
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, ftruncateSync, writeSync } from 'node:fs';
+import writeFileAtomic from 'write-file-atomic';
+import type { Outbox, OutboxEntry } from './Outbox.js';
+import { OutboxCorruptError } from './OutboxCorruptError.js';
 
 export interface FileOutboxOptions {
   /** fsync after every write. Turning it off trades durability on power loss for speed. @default true */
@@ -36,17 +30,8 @@ type Line =
   | { op: 'done'; key: string; at: number }
   | { op: 'dead'; key: string; at: number; reason: string };
 
-export class OutboxCorruptError extends Error {
-  override name = 'OutboxCorruptError' as const;
-  constructor(
-    readonly path: string,
-    readonly line: number,
-  ) {
-    super(`Outbox ${path} has a damaged line ${line}; refusing to guess which events it held`);
-  }
-}
-
-export class FileOutbox {
+/** An outbox in one append-only JSON-lines file (see the top of this file). */
+export class FileOutbox implements Outbox {
   readonly path: string;
   readonly #fsync: boolean;
   readonly #keepDelivered: number;
@@ -171,31 +156,13 @@ export class FileOutbox {
 
   /** Rewrites the file with the pending entries and the remembered finished keys only. */
   #compact(): void {
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      const at = this.#now();
-      const lines: string[] = [];
-      // Finished keys first: on load they are known before any pending entry.
-      for (const [key, op] of this.#finished) lines.push(JSON.stringify(op === 'done' ? { op, key, at } : { op, key, at, reason: 'compacted' }));
-      for (const entry of this.#pending.values()) lines.push(JSON.stringify({ op: 'add', ...entry }));
-      writeSync(fd, lines.length === 0 ? '' : `${lines.join('\n')}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.path);
-    // The rename is durable only once the directory entry is.
-    try {
-      const dir = openSync(dirname(this.path), 'r');
-      try {
-        fsyncSync(dir);
-      } finally {
-        closeSync(dir);
-      }
-    } catch {
-      // Some platforms cannot open a directory; the rename is still atomic there.
-    }
+    const at = this.#now();
+    const lines: string[] = [];
+    // Finished keys first: on load they are known before any pending entry.
+    for (const [key, op] of this.#finished) lines.push(JSON.stringify(op === 'done' ? { op, key, at } : { op, key, at, reason: 'compacted' }));
+    for (const entry of this.#pending.values()) lines.push(JSON.stringify({ op: 'add', ...entry }));
+    // Temp file, fsync, rename: a crash leaves the old file or the new one, never half of either.
+    writeFileAtomic.sync(this.path, lines.length === 0 ? '' : `${lines.join('\n')}\n`, { fsync: true });
     closeSync(this.#fd);
     this.#fd = openSync(this.path, 'a');
     this.#lines = this.#finished.size + this.#pending.size;

@@ -1,0 +1,89 @@
+/**
+ * The service's HTTP port: `/healthz` (the process lives and serves), `/readyz` (polling and within
+ * its lag bound; 503 otherwise) and `/metrics` (Prometheus text).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CallStreamStatus } from '../../stream/types.js';
+import type { Readiness } from './readiness.js';
+import type { ServiceMetrics } from './createServiceMetrics.js';
+
+export interface HealthServerOptions {
+  host: string;
+  port: number;
+  status: () => CallStreamStatus;
+  readiness: () => Readiness;
+  metrics: ServiceMetrics;
+}
+
+export interface HealthServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
+  const json = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+    res.end(text);
+  };
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://service.invalid').pathname;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (path === '/healthz') {
+      const { phase } = options.status();
+      // A failed stream ends the process soon: say so instead of "alive".
+      json(res, phase === 'failed' ? 503 : 200, { status: phase === 'failed' ? 'failed' : 'ok', phase });
+      return;
+    }
+    if (path === '/readyz') {
+      const verdict = options.readiness();
+      const s = options.status();
+      json(res, verdict.ready ? 200 : 503, {
+        ready: verdict.ready,
+        reason: verdict.reason,
+        phase: s.phase,
+        lagMs: s.lagMs,
+        catchingUp: s.catchingUp,
+        heldCalls: s.heldCalls,
+        lastReadAt: s.lastReadAt === null ? null : new Date(s.lastReadAt).toISOString(),
+      });
+      return;
+    }
+    if (path === '/metrics') {
+      options.metrics.render().then(
+        (text) => {
+          res.writeHead(200, { 'Content-Type': options.metrics.contentType, 'Cache-Control': 'no-store' });
+          res.end(text);
+        },
+        (error: unknown) => {
+          res.writeHead(500, { 'Content-Type': 'text/plain' });
+          res.end(`# metrics failed: ${(error as Error).message}\n`);
+        },
+      );
+      return;
+    }
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found: /healthz, /readyz, /metrics\n');
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
