@@ -22,6 +22,7 @@ import { buildCallQuery } from './query.js';
 import type { CallQuery } from './query.js';
 import { backoffDelay, isTransientError, parseRetryAfter } from './retry.js';
 import { assertTimeZone } from './time.js';
+import { ApiClock } from './ApiClock.js';
 import type { RawCall } from './types.js';
 
 /** What `onRetry` is told before each retry (frozen). */
@@ -79,6 +80,11 @@ export interface ExotelClientOptions {
   dispatcher?: Dispatcher;
   /** Told before each retry; an exception thrown in it is ignored. */
   onRetry?: (context: Readonly<RetryContext>) => void;
+  /**
+   * How far the API's clock may be from ours before its first answer, and when its answers carry no
+   * `Date` header (see `ApiClock`). @default 60_000
+   */
+  assumedClockSkewMs?: number;
 }
 
 /** Per-request options. */
@@ -87,6 +93,12 @@ export interface RequestOptions {
   priority?: number;
   /** Aborts the request, in the queue, in flight or between retries (`ERR_ABORTED`, not retried). */
   signal?: AbortSignal;
+  /**
+   * Retries of a transient fault for this request, instead of the client's `retries`: reads that
+   * the next poll makes again anyway (the newest start times, held Sids) retry less, so that a
+   * failing one gives way to the next poll's read instead of holding it back.
+   */
+  retries?: number;
 }
 
 /** Counters since the client was created. */
@@ -117,7 +129,7 @@ const DEFAULTS = {
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'accountSid', 'apiKey', 'apiToken', 'subdomain', 'baseUrl', 'timeZone', 'maxRequestsPerMinute', 'limiter', 'retries',
-  'retryMinTimeoutMs', 'retryMaxTimeoutMs', 'maxRetryAfterMs', 'connectTimeoutMs', 'headersTimeoutMs', 'bodyTimeoutMs', 'dispatcher', 'onRetry',
+  'retryMinTimeoutMs', 'retryMaxTimeoutMs', 'maxRetryAfterMs', 'connectTimeoutMs', 'headersTimeoutMs', 'bodyTimeoutMs', 'dispatcher', 'onRetry', 'assumedClockSkewMs',
 ]);
 
 const CALL_SID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -158,6 +170,8 @@ function statusClass(status: number): keyof ClientStats['responses'] | undefined
 export class ExotelClient {
   readonly accountSid: string;
   readonly timeZone: string;
+  /** The API's clock as read from the `Date` headers of this client's answers. */
+  readonly clock: ApiClock;
 
   readonly #authorization: string;
   readonly #base: BaseLocation;
@@ -172,7 +186,6 @@ export class ExotelClient {
   readonly #headersTimeoutMs: number;
   readonly #bodyTimeoutMs: number;
   readonly #onRetry: ((context: Readonly<RetryContext>) => void) | undefined;
-  #clockOffsetMs = 0;
   #closed = false;
   /**
    * Local time before which no request is sent: a 429's Retry-After (capped) says the account's
@@ -215,6 +228,7 @@ export class ExotelClient {
 
     if (options.onRetry !== undefined && typeof options.onRetry !== 'function') throw new InvalidOptionError('onRetry', 'a function', options.onRetry);
     this.#onRetry = options.onRetry;
+    this.clock = new ApiClock({ assumedSkewMs: integer('assumedClockSkewMs', options.assumedClockSkewMs, 60_000, 0) });
 
     if (options.limiter !== undefined) {
       const l = options.limiter as unknown as { schedule?: unknown } | null;
@@ -240,9 +254,12 @@ export class ExotelClient {
       });
   }
 
-  /** Server clock minus local clock, ms, from the latest response's `Date` header (0 before any response). */
+  /**
+   * Server clock minus local clock, ms, from the responses' `Date` headers (0 before any
+   * response): the low end of what they bound (see `clock`).
+   */
   get clockOffsetMs(): number {
-    return this.#clockOffsetMs;
+    return this.clock.offsetMs;
   }
 
   /** Counters: attempts sent, retries, responses by status class (a copy). */
@@ -264,7 +281,15 @@ export class ExotelClient {
     const url = this.#url(path);
     // Read inside the retry loop: a body without `Calls` is retried like a truncated one.
     return this.#get(path, options, (result) =>
-      readCallPage(result.body, { method: 'GET', url, path, status: result.status, serverDate: result.serverDateMs === undefined ? null : new Date(result.serverDateMs) }),
+      readCallPage(result.body, {
+        method: 'GET',
+        url,
+        path,
+        status: result.status,
+        serverDate: result.serverDateMs === undefined ? null : new Date(result.serverDateMs),
+        // The attempt's own `Date` has been observed: the bound is as tight as this answer allows.
+        asOf: this.clock.lowerBound(result.sentAtMs),
+      }),
     );
   }
 
@@ -273,7 +298,7 @@ export class ExotelClient {
       if (Object.keys(query).length !== 1) throw new InvalidOptionError('query', 'either a `CallQuery` or `{ pageUri }` alone', query);
       return this.#base.pathPrefix + resolvePageUri(query.pageUri, this.accountSid);
     }
-    const qs = buildCallQuery(query, { timeZone: this.timeZone, now: Date.now() + this.#clockOffsetMs });
+    const qs = buildCallQuery(query, { timeZone: this.timeZone, now: this.clock.estimate(Date.now()) });
     return `${this.#base.pathPrefix}/v1/Accounts/${this.accountSid}/Calls.json${qs ? `?${qs}` : ''}`;
   }
 
@@ -358,11 +383,12 @@ export class ExotelClient {
 
   /** GETs `path` through the limiter and retries; `read` checks the body's shape within the attempt. */
   async #get<T>(path: string, options: RequestOptions, read: (result: HttpResult) => T): Promise<T> {
-    const { priority = 5, signal } = options ?? {};
+    const { priority = 5, signal, retries = this.#retries } = options ?? {};
     if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 0 || priority > 9) {
       throw new InvalidOptionError('priority', 'an integer from 0 (first) to 9 (last)', priority);
     }
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidOptionError('signal', 'an AbortSignal', signal);
+    if (typeof retries !== 'number' || !Number.isSafeInteger(retries) || retries < 0) throw new InvalidOptionError('retries', 'an integer, 0 or more', retries);
     const url = this.#url(path);
     const method = 'GET';
     if (this.#closed) throw abortedError(method, url, path, new Error('The client is closed'));
@@ -385,7 +411,7 @@ export class ExotelClient {
           return read(result);
         },
         {
-          retries: this.#retries,
+          retries,
           // The delay is ours (Retry-After, jitter), taken in shouldRetry: p-retry must not add its own.
           minTimeout: 0,
           maxTimeout: 0,
@@ -462,11 +488,11 @@ export class ExotelClient {
           headersTimeoutMs: this.#headersTimeoutMs,
           bodyTimeoutMs: this.#bodyTimeoutMs,
           signal,
-          onResponse: (status, serverDateMs, receivedAtMs) => {
+          onResponse: (status, serverDateMs, receivedAtMs, sentAtMs) => {
             const cls = statusClass(status);
             if (cls) this.#stats.responses[cls]++;
             if (status === 429) this.#stats.rateLimited++;
-            if (serverDateMs !== undefined) this.#clockOffsetMs = serverDateMs - receivedAtMs;
+            this.clock.observe(sentAtMs, receivedAtMs, serverDateMs);
           },
         },
         (header, serverDateMs) => parseRetryAfter(header, serverDateMs, Date.now()),

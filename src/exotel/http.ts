@@ -13,6 +13,10 @@ export interface HttpResult {
   body: unknown;
   /** The response's `Date` header, epoch ms, or undefined. */
   serverDateMs: number | undefined;
+  /** Local time (epoch ms) at which the request was sent. */
+  sentAtMs: number;
+  /** Local time (epoch ms) at which the response's headers arrived. */
+  receivedAtMs: number;
 }
 
 /** What one attempt needs. */
@@ -25,8 +29,8 @@ export interface HttpAttempt {
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
   signal: AbortSignal | undefined;
-  /** Called with the status class of every response received (`2xx` …). */
-  onResponse?: (status: number, serverDateMs: number | undefined, receivedAtMs: number) => void;
+  /** Called for every response received, with its `Date` header and the local send and receive times. */
+  onResponse?: (status: number, serverDateMs: number | undefined, receivedAtMs: number, sentAtMs: number) => void;
 }
 
 /** `Retry-After` of a failed response, in ms, kept beside the error rather than on it. */
@@ -101,6 +105,7 @@ export async function getJson(attempt: HttpAttempt, retryAfter: (header: string 
   const method = 'GET';
   const url = attempt.origin + attempt.path;
   let response: Dispatcher.ResponseData;
+  const sentAt = Date.now();
   try {
     response = await attempt.dispatcher.request({
       origin: attempt.origin,
@@ -119,7 +124,7 @@ export async function getJson(attempt: HttpAttempt, retryAfter: (header: string 
   const dateHeader = headerValue(headers.date);
   const parsedDate = dateHeader === undefined ? NaN : Date.parse(dateHeader);
   const serverDateMs = Number.isFinite(parsedDate) ? parsedDate : undefined;
-  attempt.onResponse?.(statusCode, serverDateMs, receivedAt);
+  attempt.onResponse?.(statusCode, serverDateMs, receivedAt, sentAt);
 
   let text: string;
   try {
@@ -155,7 +160,7 @@ export async function getJson(attempt: HttpAttempt, retryAfter: (header: string 
   }
 
   try {
-    return { status: statusCode, body: JSON.parse(text) as unknown, serverDateMs };
+    return { status: statusCode, body: JSON.parse(text) as unknown, serverDateMs, sentAtMs: sentAt, receivedAtMs: receivedAt };
   } catch (cause) {
     throw new ExotelResponseError(
       'ERR_EXOTEL_MALFORMED_RESPONSE',
