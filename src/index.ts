@@ -43,14 +43,18 @@ export type { EventPayloads } from './operators/ofEventType.js';
 // --- engine/: pure logic (no I/O) ---------------------------------------------------------------
 export { CallTracker } from './engine/tracker.js';
 export type { TrackerOptions } from './engine/tracker.js';
-export { ReadPlanner } from './engine/planner.js';
-export type { PlannedRead, PlannerOptions, ReadKind } from './engine/planner.js';
+export { ReadPlanner } from './engine/planner/ReadPlanner.js';
+export type { HeldRef, PlannedRead, PlannerOptions, ReadCompletion, ReadKind } from './engine/planner/types.js';
+export { CoverageLedger } from './engine/coverage/CoverageLedger.js';
+export type { CoverageJSON, CoverageSpan, SecondRange } from './engine/coverage/CoverageLedger.js';
 export { defaultIsSettled } from './engine/settle.js';
 export { classifyCall } from './engine/classify.js';
 export { TRACKED_FIELDS, applyFingerprint, changedFields, fingerprint } from './engine/fingerprint.js';
 
 // --- exotel/: the API boundary -------------------------------------------------------------------
 export { ExotelClient } from './exotel/client.js';
+export { ApiClock } from './exotel/ApiClock.js';
+export type { ApiClockOptions, ClockJump } from './exotel/ApiClock.js';
 export type { ClientStats, ExotelClientOptions, RequestOptions, RetryContext } from './exotel/client.js';
 export { buildCallQuery } from './exotel/query.js';
 export type { CallQuery, CallQueryContext, DateCreatedBound, RangeFilter } from './exotel/query.js';

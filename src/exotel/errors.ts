@@ -21,6 +21,7 @@ export type ExotelErrorCode =
   | 'ERR_EXOTEL_MALFORMED_RECORD' // one record that cannot be normalized (skipped, stream goes on)
   | 'ERR_INVALID_OPTION' // a rejected option or filter
   | 'ERR_QUOTA_PLAN' // a warning: the configured cadence cannot fit the quota
+  | 'ERR_COVERAGE_GAP' // start times the stream could not read before the API stopped listing them
   | 'ERR_STORE' // the store could not be read or written
   | 'ERR_ABORTED'; // the request was aborted (stop())
 

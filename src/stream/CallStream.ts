@@ -1,17 +1,16 @@
 import { EventEmitter } from 'eventemitter3';
-import { Observable, Subject, defer, from, merge, switchMap, tap } from 'rxjs';
+import { Observable, Subject, defer, from, merge, mergeMap, switchMap, tap, timer } from 'rxjs';
 import type { Subscription } from 'rxjs';
 import { ExotelClient } from '../exotel/client.js';
 import { ExotelError, ExotelNetworkError } from '../exotel/errors.js';
 import type { Call } from '../exotel/types.js';
 import { CallTracker } from '../engine/tracker.js';
-import { ReadPlanner } from '../engine/planner.js';
-import type { PlannedRead } from '../engine/planner.js';
+import { ReadPlanner } from '../engine/planner/ReadPlanner.js';
+import type { HeldRef, PlannedRead } from '../engine/planner/types.js';
 import { expireHeld } from '../operators/expireHeld.js';
 import { normalizeRecords } from '../operators/normalizeRecords.js';
 import { ofEventType } from '../operators/ofEventType.js';
 import { persistState } from '../operators/persistState.js';
-import { pollEvery } from '../operators/pollEvery.js';
 import { readPlanned } from '../operators/readPlanned.js';
 import { trackCalls } from '../operators/trackCalls.js';
 import { saveSerially } from '../operators/internal/saveSerially.js';
@@ -21,8 +20,8 @@ import type { CallStreamEvent, CallStreamEvents, CallStreamLike, CallStreamOptio
 
 type Phase = CallStreamStatus['phase'];
 
-/** Read tiers whose reads decide how soon an event goes out (see `status().lagMs`). */
-const LATENCY_TIERS: ReadonlySet<string> = new Set(['fresh', 'settled', 'held']);
+/** `ERR_QUOTA_PLAN` is said again only after the plan has fit the quota this long. */
+const QUOTA_WARNING_REARM_MS = 10 * 60_000;
 
 /** Surfaces an exception thrown by a user's listener the way RxJS does: outside the poller. */
 function reportListenerError(error: unknown): void {
@@ -66,16 +65,19 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
   #run: Subscription | undefined;
   #loaded = false;
   #quotaWarned = false;
+  /** API instant since which the plan has fit the quota (undefined while it does not). */
+  #fitSince: number | undefined;
   /** Local time of the last save that started (the scheduler's clock), for `saveIntervalMs`. */
   #lastSave = Number.NEGATIVE_INFINITY;
   #stopping: Promise<void> | undefined;
+  /** Sids held when the state was saved, not seen since the restart: re-read by Sid until found (or the catch-up is done). */
+  readonly #restoredHeld = new Map<string, number>();
+  readonly #unsubscribeJump: () => void;
   readonly #reads: Record<string, ReadTierStats> = {};
   readonly #eventCounts = { callCompleted: 0, callFailed: 0, callUpdated: 0 };
   readonly #errorCounts: Record<string, number> = {};
   readonly #saves = { ok: 0, failed: 0 };
   #lastReadAt: number | null = null;
-  /** API instant at which the last cycle whose latency reads all completed began. */
-  #latencyReadAt: number | null = null;
 
   constructor(options: CallStreamOptions) {
     super();
@@ -105,6 +107,9 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       ...(resolved.sweepIntervalMs === undefined ? {} : { sweepIntervalMs: resolved.sweepIntervalMs }),
       ...(resolved.sliceLagsMs === undefined ? {} : { sliceLagsMs: resolved.sliceLagsMs }),
     });
+
+    // Listings recorded on the API's old reading move back with its clock.
+    this.#unsubscribeJump = this.#client.clock.onJump(({ deltaMs }) => this.#planner.clockJumped(deltaMs));
 
     const events = this.#events.asObservable();
     this.events$ = this.#lazy(events);
@@ -143,7 +148,7 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       trackedCalls: this.#tracker.size,
       catchingUp: this.#planner.catchingUp,
       lastReadAt: this.#lastReadAt,
-      lagMs: this.#latencyReadAt === null ? null : Math.max(0, apiTime - this.#latencyReadAt),
+      lagMs: lagOf(apiTime, this.#planner.latencyCoveredAt()),
       estimatedRequestsPerMinute: this.#planner.estimatedRequestsPerMinute(),
       maxRequestsPerMinute: this.#options.maxRequestsPerMinute,
     });
@@ -195,8 +200,12 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
     });
   }
 
-  /** The API clock: local time (the scheduler's) plus the offset the client read from `Date` headers. */
-  #now = (): number => this.#options.scheduler.now() + this.#client.clockOffsetMs;
+  /**
+   * The API's clock: local time (the scheduler's) on the lower bound the client's answers give
+   * (`ApiClock.lowerBound`): an instant the API has certainly reached, so that nothing is planned
+   * or recorded in its future.
+   */
+  #now = (): number => this.#client.clock.lowerBound(this.#options.scheduler.now());
 
   #poller(): Observable<CallStreamEvent> {
     const { store, pollIntervalMs, scheduler } = this.#options;
@@ -210,7 +219,8 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       }
       try {
         if (state !== undefined) this.#tracker.restore(state.emitted);
-        this.#planner.begin(state?.checkpoint ?? null, this.#now());
+        this.#planner.begin(state?.checkpoint ?? null, this.#now(), { coverage: state?.coverage });
+        for (const [sid, dateCreated] of Object.entries(state?.held ?? {})) if (!this.#tracker.has(sid)) this.#restoredHeld.set(sid, dateCreated);
       } catch (cause) {
         throw new ExotelError('ERR_STORE', `The stream's saved state cannot be used: ${cause instanceof Error ? cause.message : String(cause)}`, { fatal: true, cause });
       }
@@ -218,7 +228,10 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
     }).pipe(
       switchMap(() =>
         merge(
-          pollEvery(pollIntervalMs, () => this.#cycle(), scheduler),
+          // mergeMap, not exhaustMap: a cycle whose reads are slow or retrying must not hold back the
+          // next one's held and fresh reads. Cycles never stack requests: the planner plans nothing
+          // a read still outstanding covers.
+          timer(0, pollIntervalMs, scheduler).pipe(mergeMap(() => this.#cycle())),
           // Held records go out when their settleMs runs out, not at the end of the next cycle.
           expireHeld(this.#tracker, this.#cycleEnded, this.#now, scheduler),
         ),
@@ -232,9 +245,8 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
     const { timeZone, details, readConcurrency, store } = this.#options;
     const normalizeOptions = { timeZone, details };
     return defer(() => {
-      const startedAt = this.#now();
-      const reads = [...this.#planner.plan(startedAt, this.#tracker.heldSids())].sort((a, b) => a.priority - b.priority);
-      let latencyFailed = false;
+      const reads = [...this.#planner.plan(this.#now(), this.#heldToRead())].sort((a, b) => a.priority - b.priority);
+      for (const gap of this.#planner.takeGaps()) this.#report(coverageGap(gap));
       // Checked when planning too: on a quota far too small, a cycle can take minutes to complete.
       this.#checkQuota();
       return from(reads).pipe(
@@ -243,7 +255,6 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
           concurrency: readConcurrency,
           onComplete: (read, result) => {
             this.#countRead(read.kind, result);
-            if (!result.ok && LATENCY_TIERS.has(read.kind)) latencyFailed = true;
             this.#planner.complete(read, result, this.#now());
           },
           onError: (error) => this.#report(asExotelError(error)),
@@ -270,9 +281,6 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
         }),
         tap({
           complete: () => {
-            // A cycle planned before the first answer read the local clock, which may be ahead of the API's.
-            const began = Math.min(startedAt, this.#now());
-            if (!latencyFailed) this.#latencyReadAt = Math.max(this.#latencyReadAt ?? began, began);
             this.#checkQuota();
             this.#cycleEnded.next();
           },
@@ -304,16 +312,36 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
   };
 
   #snapshot(): StoreState {
-    return { version: 1, checkpoint: this.#planner.checkpoint(), emitted: this.#tracker.emittedState() };
+    const held = this.#tracker.heldState();
+    for (const [sid, dateCreated] of this.#restoredHeld) held[sid] ??= dateCreated;
+    return { version: 1, checkpoint: this.#planner.checkpoint(), emitted: this.#tracker.emittedState(), coverage: this.#planner.coverage(), held };
+  }
+
+  /** The held records to re-read by Sid: the tracker's, and those held before a restart and not seen since. */
+  #heldToRead(): HeldRef[] {
+    const refs: HeldRef[] = this.#tracker.heldRefs();
+    if (this.#restoredHeld.size > 0) {
+      for (const [sid, dateCreated] of this.#restoredHeld) {
+        // Found again (held or emitted), or the catch-up that reads their start times is done.
+        if (this.#tracker.has(sid) || !this.#planner.catchingUp) this.#restoredHeld.delete(sid);
+        else refs.push({ sid, dateCreated });
+      }
+    }
+    return refs;
   }
 
   #checkQuota(): void {
     const needed = this.#planner.estimatedRequestsPerMinute();
     const limit = this.#options.maxRequestsPerMinute;
     if (needed <= limit) {
-      this.#quotaWarned = false;
+      // Re-armed once the plan has fit comfortably for a while, not on every dip: an estimate near
+      // the quota goes back and forth across it.
+      if (needed > limit * 0.85) this.#fitSince = undefined;
+      else this.#fitSince ??= this.#now();
+      if (this.#fitSince !== undefined && this.#now() - this.#fitSince >= QUOTA_WARNING_REARM_MS) this.#quotaWarned = false;
       return;
     }
+    this.#fitSince = undefined;
     // Once per excursion over the quota, not every cycle.
     if (this.#quotaWarned) return;
     this.#quotaWarned = true;
@@ -392,6 +420,7 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       // errors$ carried the fatal error as a value: it completes rather than erroring twice.
       this.#errors.complete();
       this.#cycleEnded.complete();
+      this.#unsubscribeJump();
     })();
     return this.#stopping;
   }
@@ -403,6 +432,17 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       reportListenerError(listenerError);
     }
   }
+}
+
+const lagOf = (now: number, coveredAt: number | null): number | null => (coveredAt === null ? null : Math.max(0, now - coveredAt));
+
+/** Start times the stream could not read before the API stopped listing them (older than 180 days). */
+function coverageGap(gap: { from: number; to: number }): ExotelError {
+  return new ExotelError(
+    'ERR_COVERAGE_GAP',
+    `Calls that started from ${new Date(gap.from).toISOString()} to ${new Date(gap.to + 999).toISOString()} were never read completely before the API stopped listing them: ` +
+      'some of them may have been missed. Raise `maxRequestsPerMinute` if the account allows, narrow `filters` or lengthen `pollIntervalMs`.',
+  );
 }
 
 function storeError(what: string, cause: unknown): ExotelError {

@@ -84,6 +84,15 @@ export interface StoreState {
   checkpoint: number | null;
   /** Per Sid emitted inside the lookback horizon: its start (epoch ms) and fingerprint of the fields that matter. */
   emitted: Record<string, { dateCreated: number; fingerprint: string }>;
+  /**
+   * The coverage ledger (docs/engine.md): `[from, to, at]` — the start seconds `from`..`to` (epoch
+   * ms, whole seconds) were last listed completely as of API time `at`. A restart owes exactly what
+   * it does not cover. Absent in states saved before it existed: then the checkpoint alone says
+   * where to reach back from.
+   */
+  coverage?: Array<[from: number, to: number, at: number]>;
+  /** Sids seen but not yet emitted (waiting to settle), with their start (epoch ms): re-read by Sid after a restart. */
+  held?: Record<string, number>;
 }
 
 export interface CallStreamOptions {
