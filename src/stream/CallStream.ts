@@ -93,6 +93,7 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       ...(resolved.limiter === undefined ? {} : { limiter: resolved.limiter }),
       ...(resolved.retries === undefined ? {} : { retries: resolved.retries }),
       ...(resolved.dispatcher === undefined ? {} : { dispatcher: resolved.dispatcher }),
+      assumedClockSkewMs: resolved.skewMarginMs,
     });
     this.#tracker = new CallTracker({ settleMs: resolved.settleMs, isSettled: resolved.isSettled, lookbackMs: resolved.lookbackMs });
     this.#planner = new ReadPlanner({
@@ -217,6 +218,9 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
         // Starting without what was emitted would emit it all again: stop instead.
         throw new ExotelError('ERR_STORE', `Could not load the stream's state: ${cause instanceof Error ? cause.message : String(cause)}`, { fatal: true, cause });
       }
+      // Time comes from the API: the catch-up after a (re)start is placed on its clock, so it is read
+      // before anything is planned. Any answer carries a `Date`; a listing of one Sid costs one request.
+      if (!this.#client.clock.known) await this.#probeClock();
       try {
         if (state !== undefined) this.#tracker.restore(state.emitted);
         this.#planner.begin(state?.checkpoint ?? null, this.#now(), { coverage: state?.coverage });
@@ -237,6 +241,23 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
         ),
       ),
     );
+  }
+
+  /**
+   * One request for the API's clock. A fatal answer (401, 403…) ends the stream as a read's would;
+   * a transient fault that outlasts the retries is reported, and the stream starts on its own clock
+   * (assumed within `skewMarginMs` of the API's until an answer tells).
+   */
+  async #probeClock(): Promise<void> {
+    try {
+      const page = await this.#client.listPage({ sid: ['clockprobe'], pageSize: 1 }, { priority: 0 });
+      this.#countRead('probe', { ok: true, records: page.calls.length, requests: 1 });
+    } catch (error) {
+      this.#countRead('probe', { ok: false, records: 0, requests: 0 });
+      const failure = asExotelError(error);
+      if (failure.fatal || failure.code === 'ERR_ABORTED') throw failure;
+      this.#report(failure);
+    }
   }
 
   /** One poll cycle: the planned reads, their records through the tracker, then a save. */
