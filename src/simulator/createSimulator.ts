@@ -68,7 +68,7 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
     tables.set(accountSid, table);
     if (opts.traffic && opts.traffic.accountSid === accountSid) {
       const t = opts.traffic;
-      traffic.set(accountSid, new TrafficSource(table, t.callsPerMinute, t.startAt, t.mix, seed, i, opts.settleDelayMs));
+      traffic.set(accountSid, new TrafficSource(table, t.callsPerMinute, t.startAt, t.mix, seed, i, opts.settleDelayMs, t.endAt));
     }
   });
   const byKey = new Map(opts.accounts.map((a) => [a.apiKey, a]));

@@ -5,6 +5,7 @@ import { ExotelClient } from '../exotel/client.js';
 import { ExotelError, ExotelNetworkError } from '../exotel/errors.js';
 import type { Call } from '../exotel/types.js';
 import { CallTracker } from '../engine/tracker.js';
+import { CoverageLedger } from '../engine/coverage/CoverageLedger.js';
 import { ReadPlanner } from '../engine/planner/ReadPlanner.js';
 import type { HeldRef, PlannedRead } from '../engine/planner/types.js';
 import { expireHeld } from '../operators/expireHeld.js';
@@ -218,15 +219,22 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
         // Starting without what was emitted would emit it all again: stop instead.
         throw new ExotelError('ERR_STORE', `Could not load the stream's state: ${cause instanceof Error ? cause.message : String(cause)}`, { fatal: true, cause });
       }
+      const unusable = (cause: unknown) =>
+        new ExotelError('ERR_STORE', `The stream's saved state cannot be used: ${cause instanceof Error ? cause.message : String(cause)}`, { fatal: true, cause });
+      try {
+        if (state !== undefined) this.#tracker.restore(state.emitted);
+        if (state?.coverage !== undefined) new CoverageLedger().restore(state.coverage);
+        for (const [sid, dateCreated] of Object.entries(state?.held ?? {})) if (!this.#tracker.has(sid)) this.#restoredHeld.set(sid, dateCreated);
+      } catch (cause) {
+        throw unusable(cause);
+      }
       // Time comes from the API: the catch-up after a (re)start is placed on its clock, so it is read
       // before anything is planned. Any answer carries a `Date`; a listing of one Sid costs one request.
       if (!this.#client.clock.known) await this.#probeClock();
       try {
-        if (state !== undefined) this.#tracker.restore(state.emitted);
         this.#planner.begin(state?.checkpoint ?? null, this.#now(), { coverage: state?.coverage });
-        for (const [sid, dateCreated] of Object.entries(state?.held ?? {})) if (!this.#tracker.has(sid)) this.#restoredHeld.set(sid, dateCreated);
       } catch (cause) {
-        throw new ExotelError('ERR_STORE', `The stream's saved state cannot be used: ${cause instanceof Error ? cause.message : String(cause)}`, { fatal: true, cause });
+        throw unusable(cause);
       }
       this.#loaded = true;
     }).pipe(

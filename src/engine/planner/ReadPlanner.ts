@@ -5,26 +5,27 @@ import type { CoverageJSON, SecondRange } from '../coverage/CoverageLedger.js';
 import { chooseCadence } from './chooseCadence.js';
 import type { FixedCadence } from './chooseCadence.js';
 import {
-  BAND_EDGES_S,
   DEFAULT_LAGS_MS,
   LISTABLE_SID,
   LOST_READ_MS,
   MAX_AGE_MS,
   MAX_GATHER_MS,
   MAX_PARALLEL_NET,
-  MAX_WINDOW_MS,
   MINUTE,
-  MIN_GAP_MS,
   SECOND,
-  UNKNOWN_RATE_CHUNK_MS,
   ceilSecond,
   floorSecond,
 } from './constants.js';
-import { bandHighS, bandReachMs, estimateRequestsPerMinute, freshSpanMs, gatherMs, lagsFor, sweepThresholdSeconds } from './costModel.js';
+import { estimateRequestsPerMinute, gatherMs, lagsFor, sweepThresholdSeconds } from './costModel.js';
 import type { Cadence, PlanShape } from './costModel.js';
 import { Measurements } from './Measurements.js';
+import { freshReachBackMs, freshReads, freshWindowFrom } from './tiers/fresh.js';
 import { heldBatches } from './tiers/heldReads.js';
-import { splitWindow, subtractRanges } from './tiers/windows.js';
+import { owedReads } from './tiers/owed.js';
+import { settledBandReads } from './tiers/settledBands.js';
+import { sweepReads } from './tiers/sweep.js';
+import type { TierContext } from './tiers/types.js';
+import { subtractRanges } from './tiers/windows.js';
 import type { HeldRef, PlannedRead, PlannerOptions, ReadCompletion, ReadKind } from './types.js';
 
 export { MAX_AGE_MS, MAX_WINDOW_MS } from './constants.js';
@@ -329,15 +330,12 @@ export class ReadPlanner {
     const cadence = this.#cadence;
     const tick = this.#tick++;
     const reads: PlannedRead[] = [];
+    const ctx: TierContext = { base: this.#base, now, at, oldest, cadence, shape: this.#shape };
 
     // Settled bands: by Duration, the calls that settled within a short window of start times.
     if (cadence.bandEvery !== null && tick % cadence.bandEvery === 0) {
-      BAND_EDGES_S.forEach((low, band) => {
-        if (this.#isOutstanding((info) => info.kind === 'settled' && info.band === band)) return;
-        const from = Math.max(floorSecond(at - bandReachMs(band, cadence.bandEvery!, this.#pollMs)), oldest);
-        const query: CallQuery = { ...this.#base, duration: { gte: low, lte: bandHighS(band) - 1 }, dateCreated: { gte: from, lte: at } };
-        this.#push(reads, 'settled', query, { from, to: at, plannedAt: now, band });
-      });
+      const busy = (band: number) => this.#isOutstanding((info) => info.kind === 'settled' && info.band === band);
+      for (const r of settledBandReads(ctx, cadence.bandEvery, busy)) this.#push(reads, 'settled', r.query, { from: r.from, to: r.to, plannedAt: now, band: r.band });
     }
 
     // Held: by Sid, every `heldEvery` polls; a Sid whose re-read is still outstanding waits for it.
@@ -347,8 +345,7 @@ export class ReadPlanner {
         const info = this.#info.get(read)!;
         if (info.kind === 'held') for (const sid of info.sids ?? []) busy.add(sid);
       }
-      const due = refs.filter((r) => !busy.has(r.sid));
-      for (const batch of heldBatches(this.#base, due, now, oldest)) {
+      for (const batch of heldBatches(this.#base, refs.filter((r) => !busy.has(r.sid)), now, oldest)) {
         this.#push(reads, 'held', batch.query, { from: at, to: at, plannedAt: now, sids: batch.sids });
       }
     }
@@ -360,50 +357,39 @@ export class ReadPlanner {
     // last fresh reads missed (up to a few minutes; older misses are caught up in chunks below).
     let freshFrom = at;
     if (cadence.freshMs !== null) {
-      freshFrom = Math.max(floorSecond(at - freshSpanMs(cadence, this.#shape)), oldest);
+      freshFrom = freshWindowFrom(ctx);
       if (tick % cadence.freshEvery === 0 && !this.#isOutstanding((info) => info.kind === 'fresh')) {
-        const gapLimit = Math.max(MIN_GAP_MS, 4 * cadence.freshEvery * this.#pollMs);
-        const missed = subtractRanges(this.#owed(cadence.freshMs, Math.max(this.#domainStart, freshFrom - gapLimit), freshFrom - SECOND), catchupOwed);
-        const from = Math.max(missed[0]?.from ?? freshFrom, oldest);
-        for (const [a, b] of splitWindow(from, Math.max(at, from), MAX_WINDOW_MS)) {
-          this.#push(reads, 'fresh', { ...this.#base, dateCreated: { gte: a, lte: b } }, { from: a, to: b, plannedAt: now, freshMs: cadence.freshMs });
-        }
+        const missed = subtractRanges(this.#owed(cadence.freshMs, Math.max(this.#domainStart, freshFrom - freshReachBackMs(ctx)), freshFrom - SECOND), catchupOwed);
+        for (const r of freshReads(ctx, missed[0]?.from)) this.#push(reads, 'fresh', r.query, { from: r.from, to: r.to, plannedAt: now, freshMs: cadence.freshMs });
       }
     }
 
     // Sweep: long calls over the rest of the lookback, found once their Duration is filled in.
-    const sweepFrom = Math.max(floorSecond(now - this.#lookbackMs - this.#skewMs), oldest);
     if (
       Number.isFinite(cadence.sweepMs) &&
-      sweepFrom < freshFrom &&
       (this.#sweepDone === null || now - this.#sweepDone >= cadence.sweepMs) &&
       !this.#isOutstanding((info) => info.kind === 'sweep')
     ) {
-      const threshold = sweepThresholdSeconds(cadence);
-      const pieces = splitWindow(sweepFrom, freshFrom, MAX_WINDOW_MS);
+      const { reads: pieces, threshold } = sweepReads(ctx, freshFrom);
       const group: Group = { remaining: pieces.length, failed: false, records: 0 };
-      for (const [a, b] of pieces) {
-        this.#push(reads, 'sweep', { ...this.#base, duration: { gte: threshold }, dateCreated: { gte: a, lte: b } }, { from: a, to: b, plannedAt: now, group, threshold });
-      }
+      for (const r of pieces) this.#push(reads, 'sweep', r.query, { from: r.from, to: r.to, plannedAt: now, group, threshold });
     }
 
     // What the ledger owes: the catch-up after a start, then each lag, oldest first, out of what the
     // quota leaves (at least one window a cycle, so that a backlog never starves).
     let spare = this.#spareRequestsPerCycle();
     const gather = gatherMs(this.#m, this.#shape);
-    if (this.#catchup !== null) {
-      spare -= this.#pushOwed(reads, 'catchup', 'catchup', catchupOwed, Math.max(1, spare), now);
-    }
+    if (this.#catchup !== null) spare -= this.#pushOwed(reads, ctx, 'catchup', 'catchup', catchupOwed, Math.max(1, spare));
     for (const lag of this.#requiredLags()) {
-      // The fresh window's own lag is the fresh tier's, but for misses older than its reach.
-      const upTo = lag === cadence.freshMs ? Math.min(at - lag, freshFrom - Math.max(MIN_GAP_MS, 4 * cadence.freshEvery * this.#pollMs) - SECOND) : at - lag;
+      // The fresh window's own lag is the fresh tier's, but for misses older than its reach back.
+      const isFresh = lag === cadence.freshMs;
+      const upTo = isFresh ? Math.min(at - lag, freshFrom - freshReachBackMs(ctx) - SECOND) : at - lag;
       const owed = subtractRanges(this.#owed(lag, this.#lagFrom(lag), upTo), catchupOwed);
       if (owed.length === 0) continue;
       // Due start times gather into a fuller page, but never for longer than `gather`.
       if (owed[0]!.from + lag + gather > now && owed.length === 1 && owed[0]!.to - owed[0]!.from < gather) continue;
-      const kind: ReadKind = lag === cadence.freshMs ? 'catchup' : 'slice';
       const steady = Math.max(1, Math.ceil(((this.#m.callRate() ?? 0) * (gather + this.#pollMs)) / this.#shape.pageSize));
-      const spent = this.#pushOwed(reads, kind, lag, owed, Math.max(steady, spare), now);
+      const spent = this.#pushOwed(reads, ctx, isFresh ? 'catchup' : 'slice', lag, owed, Math.max(steady, spare));
       // The regular read is in the steady estimate already; only a backlog takes from the spare.
       spare -= Math.max(0, spent - steady);
     }
@@ -568,41 +554,13 @@ export class ReadPlanner {
     return subtractRanges(ranges, pending);
   }
 
-  /**
-   * Windows over `owed` (oldest first), sized to the call rate, until about `budget` requests,
-   * while fewer than `MAX_PARALLEL_NET` reads of this requirement are outstanding. Returns the
-   * requests estimated.
-   */
-  #pushOwed(reads: PlannedRead[], kind: ReadKind, owedFor: number | 'catchup', owed: SecondRange[], budget: number, now: number): number {
+  /** The windows `owedReads` sizes over `owed`, while fewer than `MAX_PARALLEL_NET` reads of this requirement are outstanding. Returns the requests estimated. */
+  #pushOwed(reads: PlannedRead[], ctx: TierContext, kind: ReadKind, owedFor: number | 'catchup', owed: SecondRange[], budget: number): number {
     let parallel = 0;
     for (const read of this.#outstanding) if (this.#info.get(read)!.owedFor === owedFor) parallel++;
-    const rate = this.#m.callRate();
-    // A window never grows past a few times the start time measured so far: an account that was
-    // quiet for the first windows read may not be quiet in the next.
-    const chunkMs =
-      rate === null
-        ? UNKNOWN_RATE_CHUNK_MS
-        : Math.min(
-            MAX_WINDOW_MS,
-            Math.max(UNKNOWN_RATE_CHUNK_MS, 4 * this.#m.measuredWidthMs()),
-            rate <= 0 ? MAX_WINDOW_MS : Math.max(MINUTE, floorSecond((budget * this.#shape.pageSize) / rate)),
-          );
-    let spent = 0;
-    for (const range of owed) {
-      let from = range.from;
-      while (from <= range.to && spent < budget && parallel < MAX_PARALLEL_NET) {
-        const last = Math.min(range.to, floorSecond(from + chunkMs) - SECOND);
-        // Up to the next second, which the next window starts on (edges are shared).
-        const to = Math.min(last + SECOND, floorSecond(now));
-        this.#push(reads, kind, { ...this.#base, dateCreated: { gte: from, lte: to } }, { from, to, plannedAt: now, owedFor });
-        parallel++;
-        // With the rate unknown, one window a cycle: the next cycle knows how busy the account is.
-        spent += rate === null ? budget : Math.max(1, Math.ceil((rate * (to - from)) / this.#shape.pageSize));
-        from = last + SECOND;
-      }
-      if (spent >= budget || parallel >= MAX_PARALLEL_NET) break;
-    }
-    return spent;
+    const planned = owedReads(ctx, owed, budget, MAX_PARALLEL_NET - parallel, { rate: this.#m.callRate(), measuredWidthMs: this.#m.measuredWidthMs() });
+    for (const r of planned.reads) this.#push(reads, kind, r.query, { from: r.from, to: r.to, plannedAt: ctx.now, owedFor });
+    return planned.requests;
   }
 
   /**

@@ -21,6 +21,14 @@ export interface Conditions {
   feasible: boolean;
   /** API time at which the judged run ended. */
   endAt: number;
+  /**
+   * Calls that started before this API instant are not promised: the first start reads back over
+   * the lookback from the API's time at its first answer, no further.
+   */
+  coveredFrom: number;
+  /** Records a page holds (`pageSize`), and the account's calls a minute that the filters admit, for the gathering time. */
+  pageSize: number;
+  callsPerMinute: number;
 }
 
 /** One event as the test recorded it: the API's clock when it was emitted. */
@@ -35,6 +43,15 @@ export interface Observed {
 
 /** docs/engine.md, "The bound": the longest a due start second waits to gather into a fuller page. */
 export const MAX_GATHER_MS = 5 * MINUTE;
+
+/**
+ * docs/engine.md, "The bound": due start seconds gather for about a page of calls, at least a poll
+ * and at most 5 minutes. The stream measures the rate; the judge allows it to be off by half.
+ */
+export function gatherMs(c: Pick<Conditions, 'pollIntervalMs' | 'pageSize' | 'callsPerMinute'>): number {
+  const page = c.callsPerMinute > 0 ? ((2 * c.pageSize) / c.callsPerMinute) * MINUTE : MAX_GATHER_MS;
+  return Math.max(c.pollIntervalMs, Math.min(MAX_GATHER_MS, page));
+}
 /** Time a read may take to be answered, retries and the quota's pacing included, when nothing is wrong. */
 const READ_SLACK_MS = 90 * SECOND;
 
@@ -64,10 +81,11 @@ function lagFor(ageMs: number, lagsMs: readonly number[]): number | null {
 export function deadline(call: SimulatedCall, c: Conditions): number | null {
   const created = Math.floor(call.startAt / SECOND) * SECOND;
   const alwaysOn = [Math.min(...c.lagsMs), c.lookbackMs];
-  const slack = MAX_GATHER_MS + c.pollIntervalMs + READ_SLACK_MS;
+  const slack = gatherMs(c) + c.pollIntervalMs + READ_SLACK_MS;
   // Calls that end later than the lookback after their start are not promised (one second of
   // margin: the API keeps whole seconds).
   if (call.endAt - created > c.lookbackMs - SECOND) return null;
+  if (created < c.coveredFrom) return null;
   const lag = lagFor(call.endAt - created, alwaysOn);
   if (lag === null) return null;
   let listedBy = created + lag + slack;

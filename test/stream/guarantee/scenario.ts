@@ -231,6 +231,7 @@ export async function runScenario(s: Scenario): Promise<RunResult> {
     let stream = start();
     stream.start();
     let elapsed = 0;
+    let firstAnswerAt: number | undefined;
     let restartIndex = 0;
     let jumpIndex = 0;
     while (elapsed < runMs) {
@@ -282,6 +283,7 @@ export async function runScenario(s: Scenario): Promise<RunResult> {
       const step = Math.min(STEP_MS, runMs - elapsed);
       await clock.tickAsync(step);
       elapsed += step;
+      firstAnswerAt ??= sim.history[0]?.at;
     }
     const endAt = apiNow();
     await stopUnder(clock, stream);
@@ -295,6 +297,9 @@ export async function runScenario(s: Scenario): Promise<RunResult> {
       disturbances,
       feasible: feasible(s.callsPerMinute, s.pageSize, s.maxRequestsPerMinute),
       endAt,
+      coveredFrom: (firstAnswerAt ?? endAt) - s.lookbackMs + 2 * SECOND,
+      pageSize: s.pageSize,
+      callsPerMinute: s.inboundOnly ? s.callsPerMinute * 0.5 : s.callsPerMinute,
     };
     const verdict = judge(truth, observed, conditions);
     verdict.twice = verdict.twice.filter((sid) => !excusedSids.has(sid));
