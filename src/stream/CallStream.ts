@@ -3,6 +3,7 @@ import { Observable, Subject, defer, from, merge, mergeMap, switchMap, tap, time
 import type { Subscription } from 'rxjs';
 import { ExotelClient } from '../exotel/client.js';
 import { ExotelError, ExotelNetworkError } from '../exotel/errors.js';
+import { parseNaiveMs } from '../exotel/time.js';
 import type { Call } from '../exotel/types.js';
 import { CallTracker } from '../engine/tracker.js';
 import { CoverageLedger } from '../engine/coverage/CoverageLedger.js';
@@ -74,6 +75,9 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
   /** Sids held when the state was saved, not seen since the restart: re-read by Sid until found (or the catch-up is done). */
   readonly #restoredHeld = new Map<string, number>();
   readonly #unsubscribeJump: () => void;
+  /** Local time of the planner's start, and the API time it was given then while the API's clock was still a guess (null once known). */
+  #begunAt = 0;
+  #begunOn: number | null = null;
   readonly #reads: Record<string, ReadTierStats> = {};
   readonly #eventCounts = { callCompleted: 0, callFailed: 0, callUpdated: 0 };
   readonly #errorCounts: Record<string, number> = {};
@@ -228,11 +232,17 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       } catch (cause) {
         throw unusable(cause);
       }
-      // Time comes from the API: the catch-up after a (re)start is placed on its clock, so it is read
-      // before anything is planned. Any answer carries a `Date`; a listing of one Sid costs one request.
-      if (!this.#client.clock.known) await this.#probeClock();
       try {
-        this.#planner.begin(state?.checkpoint ?? null, this.#now(), { coverage: state?.coverage });
+        // Before the API's first answer its time is a guess from ours. A guess behind the API would
+        // reach back past what the store remembers (and emit it again): the API's clock had at least
+        // reached what the store last saw of it.
+        this.#begunAt = this.#options.scheduler.now();
+        let now = this.#now();
+        if (!this.#client.clock.known) {
+          now = Math.max(now, latestApiTime(state));
+          this.#begunOn = now;
+        }
+        this.#planner.begin(state?.checkpoint ?? null, now, { coverage: state?.coverage });
       } catch (cause) {
         throw unusable(cause);
       }
@@ -251,47 +261,52 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
     );
   }
 
-  /**
-   * One request for the API's clock. A fatal answer (401, 403…) ends the stream as a read's would;
-   * a transient fault that outlasts the retries is reported, and the stream starts on its own clock
-   * (assumed within `skewMarginMs` of the API's until an answer tells).
-   */
-  async #probeClock(): Promise<void> {
-    try {
-      const page = await this.#client.listPage({ sid: ['clockprobe'], pageSize: 1 }, { priority: 0 });
-      this.#countRead('probe', { ok: true, records: page.calls.length, requests: 1 });
-    } catch (error) {
-      this.#countRead('probe', { ok: false, records: 0, requests: 0 });
-      const failure = asExotelError(error);
-      if (failure.fatal || failure.code === 'ERR_ABORTED') throw failure;
-      this.#report(failure);
-    }
-  }
-
   /** One poll cycle: the planned reads, their records through the tracker, then a save. */
   #cycle(): Observable<CallStreamEvent> {
     const client = this.#client;
     const { timeZone, details, readConcurrency, store } = this.#options;
     const normalizeOptions = { timeZone, details };
     return defer(() => {
-      const reads = [...this.#planner.plan(this.#now(), this.#heldToRead())].sort((a, b) => a.priority - b.priority);
+      // Time comes from the API: what the start placed on our clock's guess moves to the API's
+      // clock as soon as its first answer tells it.
+      if (this.#begunOn !== null && this.#client.clock.known) {
+        this.#planner.rebase(this.#client.clock.lowerBound(this.#begunAt) - this.#begunOn);
+        this.#begunOn = null;
+      }
+      const reads = [...this.#planner.plan(this.#planNow(), this.#heldToRead())].sort((a, b) => a.priority - b.priority);
       for (const gap of this.#planner.takeGaps()) this.#report(coverageGap(gap));
       // Checked when planning too: on a quota far too small, a cycle can take minutes to complete.
       this.#checkQuota();
+      // Records of a read that could not be read: their start seconds are read again (ReadPlanner).
+      const malformed = new Map<PlannedRead, number[]>();
+      let reading: PlannedRead | undefined;
       return from(reads).pipe(
         readPlanned<PlannedRead>({
           client,
           concurrency: readConcurrency,
           onComplete: (read, result) => {
             this.#countRead(read.kind, result);
-            this.#planner.complete(read, result, this.#now());
+            const malformedAt = malformed.get(read);
+            malformed.delete(read);
+            this.#planner.complete(read, malformedAt === undefined ? result : { ...result, malformedAt }, this.#now());
           },
           onError: (error) => this.#report(asExotelError(error)),
+        }),
+        // Pages are normalized as they come, synchronously: a malformed record belongs to the page just seen.
+        tap((page) => {
+          reading = page.read;
         }),
         normalizeRecords({
           timeZone,
           details,
-          onError: (error) => this.#report(error),
+          onError: (error) => {
+            if (reading !== undefined) {
+              const list = malformed.get(reading) ?? [];
+              list.push(startOf(error.value, timeZone));
+              malformed.set(reading, list);
+            }
+            this.#report(error);
+          },
           // Re-reads with nothing tracked changed are dropped before a `Call` is built; trackCalls would ignore them.
           unchanged: (raw) => this.#tracker.unchanged(raw, normalizeOptions),
         }),
@@ -344,6 +359,12 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
     const held = this.#tracker.heldState();
     for (const [sid, dateCreated] of this.#restoredHeld) held[sid] ??= dateCreated;
     return { version: 1, checkpoint: this.#planner.checkpoint(), emitted: this.#tracker.emittedState(), coverage: this.#planner.coverage(), held };
+  }
+
+  /** The API's time for planning: until its first answer, no earlier than where the start placed it. */
+  #planNow(): number {
+    const now = this.#now();
+    return this.#begunOn === null ? now : Math.max(now, this.#begunOn + (this.#options.scheduler.now() - this.#begunAt));
   }
 
   /** The held records to re-read by Sid: the tracker's, and those held before a restart and not seen since. */
@@ -461,6 +482,19 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       reportListenerError(listenerError);
     }
   }
+}
+
+/** The latest API instant a saved state shows the API's clock had reached (its checkpoint, its last listing). */
+function latestApiTime(state: StoreState | undefined): number {
+  let latest = state?.checkpoint ?? Number.NEGATIVE_INFINITY;
+  for (const span of state?.coverage ?? []) latest = Math.max(latest, span[2]);
+  return latest;
+}
+
+/** A raw record's start (epoch ms), or NaN when its `DateCreated` cannot be read. */
+function startOf(raw: unknown, timeZone: string): number {
+  const text = typeof raw === 'object' && raw !== null ? (raw as { DateCreated?: unknown }).DateCreated : undefined;
+  return (typeof text === 'string' ? parseNaiveMs(text, timeZone) : undefined) ?? Number.NaN;
 }
 
 const lagOf = (now: number, coveredAt: number | null): number | null => (coveredAt === null ? null : Math.max(0, now - coveredAt));

@@ -173,7 +173,7 @@ export interface ReadTierStats {
 
 /** Counters since the stream was created, for metrics (`CallStream.stats()`). A fresh object each call. */
 export interface CallStreamStats {
-  /** By read tier: `held`, `fresh`, `settled`, `sweep`, `slice`, `catchup`, and `probe` (the one request that reads the API's clock at the start). */
+  /** By read tier: `held`, `fresh`, `settled`, `sweep`, `slice`, `catchup` (and any tier a later engine adds). */
   reads: Record<string, ReadTierStats>;
   /** The client's HTTP counters: attempts sent, retries, responses by status class, 429s, network failures. */
   http: ClientStats;

@@ -33,6 +33,8 @@ export { MAX_AGE_MS, MAX_WINDOW_MS } from './constants.js';
 const PRIORITY: Readonly<Record<ReadKind, number>> = { held: 0, fresh: 1, settled: 1, sweep: 3, slice: 5, catchup: 7 };
 /** Emitted Sids and coverage are kept this much past the lookback (reads reach a little past it). */
 const RETAIN_MS = 10 * MINUTE;
+/** Reads of a start second that keep listing a record that cannot be read, before the second is taken as read. */
+const MALFORMED_STRIKES = 3;
 
 /** A group of windows (the sweep's pieces) that only counts once every one of them was read completely. */
 interface Group {
@@ -118,6 +120,9 @@ export class ReadPlanner {
   /** Oldest start second still answered for: older ones were read at every lag (or reported as a gap). */
   #domainStart = 0;
   #catchup: Catchup | null = null;
+  /** What `begin` was given: the store's checkpoint and the `now` (for `rebase`). */
+  #savedCheckpoint: number | null = null;
+  #begunNow = 0;
   #sweepDone: number | null = null;
   /** `asOf` of the latest fresh read, and of the latest settled band read, that completed. */
   #freshAt: number | null = null;
@@ -126,6 +131,8 @@ export class ReadPlanner {
   readonly #info = new WeakMap<PlannedRead, ReadInfo>();
   /** Start seconds dropped unread (older than the API keeps), for `takeGaps`. */
   #gaps: SecondRange[] = [];
+  /** Reads that listed a malformed record, per start second (or per requirement, when the record's start could not be read). */
+  readonly #strikes = new Map<number | string, number>();
 
   constructor(options: PlannerOptions) {
     if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'an object', options);
@@ -280,6 +287,8 @@ export class ReadPlanner {
     const hold = checkpoint === null ? null : Math.min(checkpoint, at);
     const from = Math.max(floorSecond((hold ?? at) - this.#lookbackMs - this.#skewMs), this.#oldestAllowed(now));
     this.#catchup = { from, to: at, minAt: now, hold };
+    this.#savedCheckpoint = checkpoint;
+    this.#begunNow = now;
     const first = this.#ledger.spans()[0];
     this.#domainStart = Math.max(this.#oldestAllowed(now), Math.min(from, first?.from ?? from));
     this.#sweepDone = at;
@@ -287,6 +296,28 @@ export class ReadPlanner {
     this.#bandAt = null;
     this.#lagSince.clear();
     for (const lag of this.#requiredLags()) this.#lagSince.set(lag, this.#domainStart);
+  }
+
+  /**
+   * `begin` was given a `now` off the API's clock by `deltaMs` (it was a guess: no answer had told
+   * the API's time yet). What it placed by that `now` — the catch-up's reach, the start seconds the
+   * lags apply from — is placed again on the API's clock; what was read since stays recorded as
+   * it was (each read's `asOf` came from the API).
+   */
+  rebase(deltaMs: number): void {
+    if (!this.#begun || !Number.isFinite(deltaMs) || deltaMs === 0) return;
+    const now = this.#begunNow + deltaMs;
+    const at = floorSecond(now);
+    const oldest = this.#oldestAllowed(now);
+    if (this.#catchup !== null) {
+      const hold = this.#savedCheckpoint === null ? null : Math.min(this.#savedCheckpoint, at);
+      const from = Math.max(floorSecond((hold ?? at) - this.#lookbackMs - this.#skewMs), oldest);
+      this.#catchup = { from, to: at, minAt: now, hold };
+      this.#domainStart = Math.max(oldest, Math.min(from, this.#domainStart));
+    }
+    for (const [lag, since] of this.#lagSince) this.#lagSince.set(lag, Math.min(since, this.#domainStart));
+    if (this.#sweepDone !== null) this.#sweepDone += deltaMs;
+    this.#begunNow = now;
   }
 
   /**
@@ -436,7 +467,21 @@ export class ReadPlanner {
         // on whole seconds, compared with finer times, would miss the end of its second): the next
         // window starts there, sharing its edge second.
         const to = Math.min(info.to, floorSecond(asOf)) - SECOND;
+        const malformed = result.malformedAt ?? [];
+        // A record whose own start could not be read: the whole window is read again, a few times.
+        const windowKey = `${info.kind}:${info.owedFor ?? ''}`;
+        if (malformed.some((at) => !Number.isFinite(at))) {
+          if (this.#strike(windowKey)) break;
+        } else {
+          this.#strikes.delete(windowKey);
+        }
         this.#ledger.record(info.from, to, asOf);
+        // The start seconds of records that could not be read are owed again, a few times.
+        for (const at of malformed) {
+          if (!Number.isFinite(at)) continue;
+          const second = floorSecond(at);
+          if (second >= info.from && second <= to && this.#strike(second)) this.#ledger.erase(second, second);
+        }
         if (info.kind === 'fresh') {
           this.#m.sampleFresh(records, info.to - info.from, info.freshMs ?? 0);
           this.#freshAt = Math.max(this.#freshAt ?? asOf, asOf);
@@ -508,6 +553,14 @@ export class ReadPlanner {
    */
   estimatedRequestsPerMinute(): number {
     return Math.ceil(estimateRequestsPerMinute(this.#cadence, this.#m, this.#shape));
+  }
+
+  /** Counts one more read of `key` that listed a record that could not be read; true while it may be read again. */
+  #strike(key: number | string): boolean {
+    const strikes = (this.#strikes.get(key) ?? 0) + 1;
+    if (strikes > MALFORMED_STRIKES) return false;
+    this.#strikes.set(key, strikes);
+    return true;
   }
 
   /** The lags owed now: the configured ones in force, and the fresh window's width while it is on. */
@@ -585,6 +638,7 @@ export class ReadPlanner {
     if (start > this.#domainStart) {
       this.#domainStart = start;
       this.#ledger.forgetBefore(start);
+      for (const key of this.#strikes.keys()) if (typeof key === 'number' && key < start) this.#strikes.delete(key);
     }
   }
 

@@ -39,6 +39,12 @@ export interface ReadCompletion {
    * `now` the read was planned at stands in (correct only when that `now` was the API's).
    */
   asOf?: number;
+  /**
+   * Start times (epoch ms; NaN when the record's own start could not be read) of records the read
+   * listed but that could not be read (malformed): their start seconds are read again, up to 3
+   * times, before what the read covered is taken as covered despite them (they were reported).
+   */
+  malformedAt?: readonly number[];
 }
 
 /** Options of a `ReadPlanner`. Durations in milliseconds; instants are epoch ms on the API's clock. */
