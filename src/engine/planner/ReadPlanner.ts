@@ -25,7 +25,7 @@ import { owedReads } from './tiers/owed.js';
 import { settledBandReads } from './tiers/settledBands.js';
 import { sweepReads } from './tiers/sweep.js';
 import type { TierContext } from './tiers/types.js';
-import { subtractRanges } from './tiers/windows.js';
+import { clipRanges, subtractRanges } from './tiers/windows.js';
 import type { HeldRef, PlannedRead, PlannerOptions, ReadCompletion, ReadKind } from './types.js';
 
 export { MAX_AGE_MS, MAX_WINDOW_MS } from './constants.js';
@@ -415,7 +415,10 @@ export class ReadPlanner {
       // The fresh window's own lag is the fresh tier's, but for misses older than its reach back.
       const isFresh = lag === cadence.freshMs;
       const upTo = isFresh ? Math.min(at - lag, freshFrom - freshReachBackMs(ctx) - SECOND) : at - lag;
-      const owed = subtractRanges(this.#owed(lag, this.#lagFrom(lag), upTo), catchupOwed);
+      // Start seconds that were due at this lag before the start are the catch-up's (oldest first);
+      // those that came due since are the lag's, at its priority, as usual (a read counts for both).
+      const catchupsOwn = this.#catchup === null ? [] : clipRanges(catchupOwed, floorSecond(this.#catchup.minAt - lag));
+      const owed = subtractRanges(this.#owed(lag, this.#lagFrom(lag), upTo), catchupsOwn);
       if (owed.length === 0) continue;
       // Due start times gather into a fuller page, but never for longer than `gather`.
       if (owed[0]!.from + lag + gather > now && owed.length === 1 && owed[0]!.to - owed[0]!.from < gather) continue;

@@ -275,7 +275,8 @@ export async function runScenario(s: Scenario): Promise<RunResult> {
         crashable.revive();
         await clock.tickAsync(r.downMs);
         elapsed += r.downMs;
-        disturbances.push({ from: downFrom, to: apiNow(), extraMs: 2 * s.pollIntervalMs + catchUpMs(s.lookbackMs + r.downMs) });
+        // The lags read what came due while it was down at their own priority, beside the catch-up.
+        disturbances.push({ from: downFrom, to: apiNow(), extraMs: 2 * s.pollIntervalMs + catchUpMs(r.downMs) });
         stream = start();
         stream.start();
         continue;

@@ -30,3 +30,10 @@ export function subtractRanges(ranges: ReadonlyArray<{ from: number; to: number 
   }
   return out;
 }
+
+/** Start-second ranges `ranges` cut to the seconds at or before `to`. */
+export function clipRanges(ranges: ReadonlyArray<{ from: number; to: number }>, to: number): Array<{ from: number; to: number }> {
+  const out: Array<{ from: number; to: number }> = [];
+  for (const r of ranges) if (r.from <= to) out.push({ from: r.from, to: Math.min(r.to, to) });
+  return out;
+}
