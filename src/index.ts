@@ -28,8 +28,10 @@ export type { EventPayloads } from './operators/ofEventType.js';
 // --- engine/: pure logic (no I/O) ---------------------------------------------------------------
 export { CallTracker } from './engine/CallTracker.js';
 export type { TrackerOptions } from './engine/CallTracker.js';
-export { ReadPlanner } from './engine/planner.js';
-export type { PlannedRead, PlannerOptions, ReadKind } from './engine/planner.js';
+export { ReadPlanner } from './engine/planner/ReadPlanner.js';
+export type { HeldRef, PlannedRead, PlannerOptions, ReadCompletion, ReadKind } from './engine/planner/types.js';
+export { CoverageLedger } from './engine/coverage/CoverageLedger.js';
+export type { CoverageJSON, CoverageSpan, SecondRange } from './engine/coverage/CoverageLedger.js';
 export { defaultIsSettled } from './engine/defaultIsSettled.js';
 export { classifyCall } from './engine/classifyCall.js';
 export { applyFingerprint, changedFields, fingerprint } from './engine/fingerprint.js';
@@ -37,6 +39,8 @@ export type { CallCompletedEvent, CallFailedEvent, CallStreamEvent, CallUpdate, 
 
 // --- exotel/: the API boundary -------------------------------------------------------------------
 export { ExotelClient } from './exotel/ExotelClient.js';
+export { ApiClock } from './exotel/ApiClock.js';
+export type { ApiClockOptions, ClockJump } from './exotel/ApiClock.js';
 export type { ExotelClientOptions, ListAllOptions, RequestOptions } from './exotel/clientOptions.js';
 export type { ClientStats } from './exotel/clientStats.js';
 export type { ClientClock } from './exotel/clock.js';

@@ -147,6 +147,23 @@ export class CallTracker {
     return this.#heldOldestFirst().map((h) => h.sid);
   }
 
+  /** Held records as the planner re-reads them: Sid and start (epoch ms), oldest first. */
+  heldRefs(): Array<{ sid: string; dateCreated: number }> {
+    return this.#heldOldestFirst().map((h) => ({ sid: h.sid, dateCreated: h.call.dateCreated.getTime() }));
+  }
+
+  /** Held records for the store: sid → start (epoch ms). A fresh object. */
+  heldState(): Record<string, number> {
+    const state: Record<string, number> = {};
+    for (const held of this.#held.values()) state[held.sid] = held.call.dateCreated.getTime();
+    return state;
+  }
+
+  /** Whether `sid` is tracked (held or emitted). */
+  has(sid: string): boolean {
+    return this.#held.has(sid) || this.#emitted.has(sid);
+  }
+
   /** The earliest instant at which `expire` will emit something, or null when nothing is held. */
   nextExpiry(): number | null {
     let first: number | null = null;

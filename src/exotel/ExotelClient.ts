@@ -2,7 +2,7 @@
  * The client of Exotel's Bulk Call Details API: pages of call records, rate-limited per account,
  * retried on transient faults, over a keep-alive undici pool. It wires the parts, one idea a file:
  * its options (`clientOptions.ts`), the quota and the 429 pause (`QuotaGate.ts`), the retry loop
- * (`withRetries.ts`), the counters (`clientStats.ts`), the API's clock (`ServerClock.ts`), the
+ * (`withRetries.ts`), the counters (`clientStats.ts`), the API's clock (`ApiClock.ts`), the
  * paging of a listing (`followPages.ts`) and one HTTP attempt (`http.ts`).
  *
  * Every attempt is scheduled through the limiter, and the retry loop wraps the limiter (not the
@@ -30,10 +30,13 @@ import { buildCallQuery } from './buildCallQuery.js';
 import type { CallQuery } from './buildCallQuery.js';
 import { QuotaGate } from './QuotaGate.js';
 import { parseRetryAfter } from './retry.js';
-import { ServerClock } from './ServerClock.js';
+import { ApiClock } from './ApiClock.js';
 import type { RawCall } from './types.js';
 import { withRetries } from './withRetries.js';
 import type { RetryPolicy } from './withRetries.js';
+
+/** An attempt's result, with the local time it was sent at (for the page's `asOf`). */
+type TimedResult = HttpResult & { sentAtMs: number };
 
 /**
  * A client of one Exotel account.
@@ -47,6 +50,8 @@ import type { RetryPolicy } from './withRetries.js';
  */
 export class ExotelClient {
   readonly accountSid: string;
+  /** The API's clock as read from the `Date` headers of this client's answers (see `ApiClock`). */
+  readonly apiClock: ApiClock;
   readonly timeZone: string;
 
   readonly #authorization: string;
@@ -60,7 +65,6 @@ export class ExotelClient {
   readonly #bodyTimeoutMs: number;
   readonly #maxRetryAfterMs: number;
   readonly #clock: ClientClock;
-  readonly #serverClock: ServerClock;
   readonly #gate: QuotaGate;
   readonly #stats = new StatsCounter();
   readonly #inFlight = new Set<AbortController>();
@@ -77,7 +81,7 @@ export class ExotelClient {
     this.#headersTimeoutMs = o.headersTimeoutMs;
     this.#bodyTimeoutMs = o.bodyTimeoutMs;
     this.#clock = o.clock;
-    this.#serverClock = new ServerClock(o.clock);
+    this.apiClock = new ApiClock({ assumedSkewMs: o.assumedClockSkewMs });
 
     // Everything is validated: only now create what must be closed.
     this.#ownLimiter = o.limiter === undefined;
@@ -95,9 +99,12 @@ export class ExotelClient {
       });
   }
 
-  /** Server clock minus local clock, ms, from the latest response's `Date` header (0 before any response). */
+  /**
+   * Server clock minus local clock, ms, from the responses' `Date` headers (0 before any
+   * response): the low end of what they bound (see `apiClock`).
+   */
   get clockOffsetMs(): number {
-    return this.#serverClock.offsetMs;
+    return this.apiClock.offsetMs;
   }
 
   /** Counters: attempts sent, retries, responses by status class (a copy). */
@@ -119,7 +126,15 @@ export class ExotelClient {
     const url = this.#url(path);
     // Read inside the retry loop: a body without `Calls` is retried like a truncated one.
     return this.#get(path, options, (result) =>
-      readCallPage(result.body, { method: 'GET', url, path, status: result.status, serverDate: result.serverDateMs === undefined ? null : new Date(result.serverDateMs) }),
+      readCallPage(result.body, {
+        method: 'GET',
+        url,
+        path,
+        status: result.status,
+        serverDate: result.serverDateMs === undefined ? null : new Date(result.serverDateMs),
+        // The attempt's own `Date` has been observed: the bound is as tight as this answer allows.
+        asOf: this.apiClock.lowerBound(result.sentAtMs),
+      }),
     );
   }
 
@@ -128,7 +143,7 @@ export class ExotelClient {
       if (Object.keys(query).length !== 1) throw new InvalidOptionError('query', 'either a `CallQuery` or `{ pageUri }` alone', query);
       return this.#base.pathPrefix + resolvePageUri(query.pageUri, this.accountSid);
     }
-    const qs = buildCallQuery(query, { timeZone: this.timeZone, now: this.#serverClock.now() });
+    const qs = buildCallQuery(query, { timeZone: this.timeZone, now: this.apiClock.estimate(this.#clock.now()) });
     return `${this.#base.pathPrefix}/v1/Accounts/${this.accountSid}/Calls.json${qs ? `?${qs}` : ''}`;
   }
 
@@ -178,8 +193,8 @@ export class ExotelClient {
   }
 
   /** GETs `path` through the limiter and retries; `read` checks the body's shape within the attempt. */
-  async #get<T>(path: string, options: RequestOptions, read: (result: HttpResult) => T): Promise<T> {
-    const { priority, signal } = resolveRequestOptions(options);
+  async #get<T>(path: string, options: RequestOptions, read: (result: TimedResult) => T): Promise<T> {
+    const { priority, signal, retries } = resolveRequestOptions(options);
     const url = this.#url(path);
     const method = 'GET';
     if (this.#closed) throw abortedError(method, url, path, new Error('The client is closed'));
@@ -200,7 +215,7 @@ export class ExotelClient {
           const result = await this.#gate.run(priority, combined, () => this.#attempt(path, combined, attemptNumber > 1));
           return read(result);
         },
-        this.#retry,
+        retries === undefined ? this.#retry : { ...this.#retry, retries },
         combined,
         this.#clock,
       );
@@ -217,10 +232,11 @@ export class ExotelClient {
   }
 
   /** One attempt on the wire, counted; a 429's `Retry-After` pauses every attempt of the client. */
-  async #attempt(path: string, signal: AbortSignal, retry: boolean): Promise<HttpResult> {
+  async #attempt(path: string, signal: AbortSignal, retry: boolean): Promise<TimedResult> {
     this.#stats.attempt(retry);
+    const sentAtMs = this.#clock.now();
     try {
-      return await getJson(
+      const result = await getJson(
         {
           dispatcher: this.#dispatcher,
           origin: this.#base.origin,
@@ -231,11 +247,12 @@ export class ExotelClient {
           signal,
           onResponse: (status, serverDateMs) => {
             this.#stats.response(status);
-            this.#serverClock.observe(serverDateMs);
+            this.apiClock.observe(sentAtMs, this.#clock.now(), serverDateMs);
           },
         },
         (header, serverDateMs) => parseRetryAfter(header, serverDateMs, this.#clock.now()),
       );
+      return { ...result, sentAtMs };
     } catch (error) {
       if (error instanceof ExotelError && error.status === undefined) this.#stats.failure();
       const after = error instanceof ExotelError && error.code === 'ERR_EXOTEL_RATE_LIMITED' ? retryAfterOf.get(error) : undefined;

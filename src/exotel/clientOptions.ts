@@ -73,6 +73,11 @@ export interface ExotelClientOptions {
    * themselves. @default the system clock (`Date.now()` and the global timers, looked up at each call)
    */
   clock?: ClientClock;
+  /**
+   * How far the API's clock may be from ours before its first answer, and when its answers carry no
+   * `Date` header (see `ApiClock`), 0 to 1 hour. @default 60_000
+   */
+  assumedClockSkewMs?: number;
 }
 
 /** Per-request options. */
@@ -81,6 +86,8 @@ export interface RequestOptions {
   priority?: number;
   /** Aborts the request, in the queue, in flight or between retries (`ERR_ABORTED`, not retried). */
   signal?: AbortSignal;
+  /** Retries of a transient fault for this request, 0 to 100, instead of the client's `retries`. */
+  retries?: number;
 }
 
 /** Options of `listAll`: a request's, plus where a listing resumes. */
@@ -108,11 +115,12 @@ export interface ResolvedClientOptions extends RetryPolicy {
   bodyTimeoutMs: number;
   dispatcher: Dispatcher | undefined;
   clock: ClientClock;
+  assumedClockSkewMs: number;
 }
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'accountSid', 'apiKey', 'apiToken', 'subdomain', 'baseUrl', 'timeZone', 'maxRequestsPerMinute', 'limiter', 'retries',
-  'retryMinTimeoutMs', 'retryMaxTimeoutMs', 'maxRetryAfterMs', 'connectTimeoutMs', 'headersTimeoutMs', 'bodyTimeoutMs', 'dispatcher', 'onRetry', 'clock',
+  'retryMinTimeoutMs', 'retryMaxTimeoutMs', 'maxRetryAfterMs', 'connectTimeoutMs', 'headersTimeoutMs', 'bodyTimeoutMs', 'dispatcher', 'onRetry', 'clock', 'assumedClockSkewMs',
 ]);
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -144,6 +152,7 @@ export function resolveClientOptions(options: ExotelClientOptions): ResolvedClie
   const dispatcher = dispatcherOption(options.dispatcher);
   const clock = options.clock ?? systemClock;
   assertMethods('clock', clock, ['now', 'setTimeout', 'clearTimeout'], 'a clock with `now()`, `setTimeout(callback, ms)` and `clearTimeout(handle)`');
+  const assumedClockSkewMs = integerOption('assumedClockSkewMs', options.assumedClockSkewMs, 0, 3_600_000, 60_000);
   return {
     accountSid,
     authorization,
@@ -161,15 +170,17 @@ export function resolveClientOptions(options: ExotelClientOptions): ResolvedClie
     limiter,
     dispatcher,
     clock,
+    assumedClockSkewMs,
   };
 }
 
-/** Checks a request's options: `priority` 0 to 9 (default 5), `signal` an AbortSignal. */
-export function resolveRequestOptions(options: RequestOptions | undefined): { priority: number; signal: AbortSignal | undefined } {
+/** Checks a request's options: `priority` 0 to 9 (default 5), `signal` an AbortSignal, `retries` 0 to 100 when given. */
+export function resolveRequestOptions(options: RequestOptions | undefined): { priority: number; signal: AbortSignal | undefined; retries: number | undefined } {
   const { priority = 5, signal } = options ?? {};
+  const retries = options?.retries === undefined ? undefined : retriesOption(options.retries);
   if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 0 || priority > 9) {
     throw new InvalidOptionError('priority', 'an integer from 0 (first) to 9 (last)', priority);
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidOptionError('signal', 'an AbortSignal', signal);
-  return { priority, signal };
+  return { priority, signal, retries };
 }

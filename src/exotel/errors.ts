@@ -21,6 +21,7 @@ export type ExotelErrorCode =
   | 'ERR_EXOTEL_MALFORMED_RECORD' // one record that cannot be normalized (skipped, stream goes on)
   | 'ERR_INVALID_OPTION' // a rejected option or filter
   | 'ERR_QUOTA_PLAN' // a warning: the configured cadence cannot fit the quota
+  | 'ERR_COVERAGE_GAP' // start times the stream could not read before the API stopped listing them
   | 'ERR_STORE' // the store could not be read or written
   | 'ERR_ABORTED'; // the request was aborted (stop())
 
@@ -51,7 +52,7 @@ export function redactUrl(url: string): string {
  * the class fixes it (as undici's errors do): `ExotelHttpError` takes its code from the status,
  * `ExotelResponseError`, `MalformedRecordError` and `InvalidOptionError` have one code each,
  * `ExotelNetworkError` one of its three. The base carries the codes no subclass has a field for:
- * `ERR_STORE` and `ERR_QUOTA_PLAN`.
+ * `ERR_STORE`, `ERR_QUOTA_PLAN` and `ERR_COVERAGE_GAP`.
  *
  * `InvalidOptionError` is a `TypeError`, as the option errors of p-retry and p-queue are; it is
  * an `ExotelError` all the same (`instanceof ExotelError` holds for it, see `Symbol.hasInstance`).

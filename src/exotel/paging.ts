@@ -16,6 +16,12 @@ export interface CallPage {
   serverDate: Date | null;
   /** The URL requested, without credentials. */
   requestUrl: string;
+  /**
+   * An instant of the API's clock (epoch ms) at or before which the API served this page: the
+   * local send time on the API's clock's lower bound (see `ApiClock`). A listing covers its start
+   * times as of its first page's `asOf`. Undefined when the page was not fetched by an `ExotelClient`.
+   */
+  asOf?: number;
 }
 
 // Control characters, blanks, backslashes and fragments have no place in a page URI.
@@ -51,7 +57,7 @@ function pageUriField(body: Record<string, unknown>, metadata: Record<string, un
 }
 
 /** Reads a parsed list body into a page. Throws `ExotelResponseError` when there is no `Calls` array. */
-export function readCallPage(body: unknown, context: { method: string; url: string; serverDate: Date | null; path: string; status?: number }): CallPage {
+export function readCallPage(body: unknown, context: { method: string; url: string; serverDate: Date | null; path: string; status?: number; asOf?: number }): CallPage {
   if (!isObject(body) || !Array.isArray(body.Calls)) {
     // Show what came instead (its kind and short form), so the fault can be told apart at a glance.
     const shown = (v: unknown) => describeValue(typeof v === 'string' && v.length > 80 ? `${v.slice(0, 80)}…` : v);
@@ -71,5 +77,6 @@ export function readCallPage(body: unknown, context: { method: string; url: stri
     nextPageUri: pageUriField(body, metadata),
     serverDate: context.serverDate,
     requestUrl: context.url,
+    ...(context.asOf === undefined ? {} : { asOf: context.asOf }),
   };
 }

@@ -8,11 +8,13 @@ export interface ReadLike<Q = unknown> {
   query: Q;
   /** Bottleneck priority, 0 first .. 9 last. */
   priority: number;
+  /** Retries of a transient fault for this read's requests; undefined: the client's own. */
+  retries?: number;
 }
 
 /** What lists pages for a query (the `ExotelClient` fits): follows `NextPageUri` until the listing ends. */
 export interface PageSource<Q = unknown> {
-  listAll(query: Q, options: { priority: number; signal: AbortSignal }): AsyncIterable<{ calls: RawCall[] }>;
+  listAll(query: Q, options: { priority: number; signal: AbortSignal; retries?: number }): AsyncIterable<{ calls: RawCall[]; asOf?: number }>;
 }
 
 /** One page of one read. */
@@ -28,6 +30,8 @@ export interface ReadResult {
   records: number;
   /** Pages fetched, i.e. requests that answered. */
   requests: number;
+  /** The first page's `asOf` (an API instant at or before which the listing began), when the source gives one. */
+  asOf?: number;
 }
 
 export interface ReadPlannedOptions<R extends ReadLike> {
@@ -62,24 +66,28 @@ export function readPlanned<R extends ReadLike>(options: ReadPlannedOptions<R>):
     (read: R) => {
       let records = 0;
       let requests = 0;
+      let asOf: number | undefined;
+      const result = (ok: boolean): ReadResult => (asOf === undefined ? { ok, records, requests } : { ok, records, requests, asOf });
       return new Observable<ReadPage<R>>((subscriber) => {
         const abort = new AbortController();
         (async () => {
-          for await (const page of client.listAll(read.query, { priority: read.priority, signal: abort.signal })) {
+          const options = read.retries === undefined ? { priority: read.priority, signal: abort.signal } : { priority: read.priority, signal: abort.signal, retries: read.retries };
+          for await (const page of client.listAll(read.query, options)) {
             if (subscriber.closed) return;
+            if (requests === 0) asOf = page.asOf;
             requests += 1;
             records += page.calls.length;
             subscriber.next({ read, calls: page.calls });
           }
           if (subscriber.closed) return;
-          onComplete?.(read, { ok: true, records, requests });
+          onComplete?.(read, result(true));
           subscriber.complete();
         })().catch((error: unknown) => subscriber.error(error));
         // Aborting frees the socket and the limiter slot of a request still in flight.
         return () => abort.abort();
       }).pipe(
         catchError((error: unknown) => {
-          onComplete?.(read, { ok: false, records, requests });
+          onComplete?.(read, result(false));
           if (isFatal(error)) throw error;
           onError?.(error, read);
           return EMPTY;

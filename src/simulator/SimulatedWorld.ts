@@ -32,7 +32,7 @@ export class SimulatedWorld {
       this.#tables.set(accountSid, table);
       if (opts.traffic && opts.traffic.accountSid === accountSid) {
         const t = opts.traffic;
-        this.#traffic.set(accountSid, new TrafficSource(table, t.callsPerMinute, t.startAt, t.mix, seed, i, opts.settleDelayMs));
+        this.#traffic.set(accountSid, new TrafficSource(table, t.callsPerMinute, t.startAt, t.mix, seed, i, opts.settleDelayMs, t.endAt));
       }
     });
     this.#scripted = mulberry32(hash32(seed, 0x5c1));

@@ -8,7 +8,7 @@ export interface ResolvedOptions {
   clock: SimulatorClock;
   timeZone: string;
   seed: number;
-  traffic: (Omit<TrafficOptions, 'mix' | 'startAt' | 'accountSid'> & { startAt: number; accountSid: string; mix: TrafficMix }) | false;
+  traffic: (Omit<TrafficOptions, 'mix' | 'startAt' | 'endAt' | 'accountSid'> & { startAt: number; endAt: number; accountSid: string; mix: TrafficMix }) | false;
   settleDelayMs: { min: number; max: number };
   numbersAsStrings: boolean;
   emptyNull: boolean;
@@ -134,9 +134,11 @@ export function resolveOptions(options: SimulatorOptions | undefined): ResolvedO
     }
     const startAt = t.startAt ?? clock.now();
     if (!(typeof startAt === 'number' && Number.isFinite(startAt))) throw invalidOption('traffic.startAt', 'epoch ms', startAt);
+    const endAt = t.endAt ?? Number.POSITIVE_INFINITY;
+    if (!(typeof endAt === 'number' && !Number.isNaN(endAt) && endAt >= startAt)) throw invalidOption('traffic.endAt', `epoch ms, at or after \`traffic.startAt\` (${startAt})`, endAt);
     const accountSid = t.accountSid ?? accounts[0]!.accountSid;
     if (!sids.has(accountSid)) throw invalidOption('traffic.accountSid', `one of the accounts (${[...sids].join(', ')})`, accountSid);
-    traffic = { callsPerMinute: t.callsPerMinute, startAt, accountSid, mix: resolveMixChecked(t.mix) };
+    traffic = { callsPerMinute: t.callsPerMinute, startAt, endAt, accountSid, mix: resolveMixChecked(t.mix) };
   }
 
   const numbersAsStrings = oneOf('numbersAsStrings', o.numbersAsStrings, [true, false], true);

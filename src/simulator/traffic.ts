@@ -54,6 +54,7 @@ export class TrafficSource {
     private readonly seed: number,
     private readonly accountIndex: number,
     private readonly settleDelay: { min: number; max: number },
+    private readonly endAt: number = Number.POSITIVE_INFINITY,
   ) {
     this.meanGapMs = 60_000 / callsPerMinute;
     this.statusCum = cumulativeOf(STATUSES.map((s) => mix.status[s] ?? 0));
@@ -63,7 +64,7 @@ export class TrafficSource {
   /** Generates every chunk that starts at or before `now`. */
   advanceTo(now: number): void {
     if (this.callsPerMinute <= 0) return;
-    while (this.startAt + this.nextChunk * CHUNK_MS <= now) {
+    while (this.startAt + this.nextChunk * CHUNK_MS <= now && this.startAt + this.nextChunk * CHUNK_MS < this.endAt) {
       this.table.insert(this.chunk(this.nextChunk));
       this.nextChunk++;
     }
@@ -78,7 +79,7 @@ export class TrafficSource {
     let t = t0;
     for (;;) {
       t += -Math.log(1 - rnd()) * this.meanGapMs;
-      if (t >= t1) break;
+      if (t >= t1 || t >= this.endAt) break;
       const status = pickWeighted(rnd, this.statusCum);
       const direction = pickWeighted(rnd, this.directionCum);
       const statusName = STATUSES[status]!;

@@ -129,6 +129,8 @@ export interface TrafficOptions {
   callsPerMinute: number;
   /** Epoch ms from which traffic runs. @default the clock's now at `createSimulator()` */
   startAt?: number;
+  /** Epoch ms at which the traffic stops: no generated call starts at or after it. @default never */
+  endAt?: number;
   /** The account that receives the traffic. @default the first account */
   accountSid?: string;
   /** Statuses, directions, durations, corrections and number pools. */

@@ -1,4 +1,5 @@
 /** The stores' vocabulary: the `Store` interface and the state it keeps. */
+import type { CoverageJSON } from '../engine/coverage/CoverageLedger.js';
 import type { EmittedState } from '../engine/types.js';
 
 /** Where the stream remembers what it emitted, and when it last polled. */
@@ -25,4 +26,13 @@ export interface StoreState {
   checkpoint: number | null;
   /** Per Sid emitted inside the lookback horizon: its start (epoch ms) and fingerprint of the fields that matter. */
   emitted: EmittedState;
+  /**
+   * The coverage ledger (docs/engine.md): `[from, to, at]` — the start seconds `from`..`to` (epoch
+   * ms, whole seconds) were last listed completely as of API time `at`. A restart owes exactly what
+   * it does not cover. Absent in states saved before it existed: then the checkpoint alone says
+   * where to reach back from.
+   */
+  coverage?: CoverageJSON;
+  /** Sids seen but not yet emitted (waiting to settle), with their start (epoch ms): re-read by Sid after a restart. */
+  held?: Record<string, number>;
 }

@@ -21,6 +21,35 @@ export function invalidStateReason(value: unknown): string | undefined {
       return `\`emitted[${JSON.stringify(sid)}]\` is not { dateCreated: number, fingerprint: string }`;
     }
   }
+  const coverage: unknown = state.coverage;
+  if (coverage !== undefined) {
+    if (!Array.isArray(coverage)) return '`coverage` is not an array';
+    let previousTo = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < coverage.length; i++) {
+      const span: unknown = coverage[i];
+      if (
+        !Array.isArray(span) ||
+        span.length !== 3 ||
+        !span.every((v) => typeof v === 'number' && Number.isFinite(v)) ||
+        span[0] % 1000 !== 0 ||
+        span[1] % 1000 !== 0 ||
+        span[0] > span[1] ||
+        span[0] <= previousTo
+      ) {
+        return `\`coverage[${i}]\` is not [from, to, at] on whole seconds, ascending and disjoint`;
+      }
+      previousTo = span[1] as number;
+    }
+  }
+  const held: unknown = state.held;
+  if (held !== undefined) {
+    if (typeof held !== 'object' || held === null || Array.isArray(held)) return '`held` is not an object';
+    for (const sid in held) {
+      if (!Object.hasOwn(held, sid)) continue;
+      const at = (held as Record<string, unknown>)[sid];
+      if (typeof at !== 'number' || !Number.isFinite(at)) return `\`held[${JSON.stringify(sid)}]\` is not epoch milliseconds`;
+    }
+  }
   return undefined;
 }
 
@@ -33,5 +62,8 @@ export function copyState(state: StoreState): StoreState {
     const entry = source[sid]!;
     emitted[sid] = { dateCreated: entry.dateCreated, fingerprint: entry.fingerprint };
   }
-  return { version: state.version, checkpoint: state.checkpoint, emitted };
+  const copy: StoreState = { version: state.version, checkpoint: state.checkpoint, emitted };
+  if (state.coverage !== undefined) copy.coverage = state.coverage.map(([from, to, at]) => [from, to, at]);
+  if (state.held !== undefined) copy.held = { ...state.held };
+  return copy;
 }

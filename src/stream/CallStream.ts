@@ -1,17 +1,18 @@
 import { EventEmitter } from 'eventemitter3';
-import { Observable, Subject, defer, from, merge, switchMap, tap } from 'rxjs';
+import { Observable, Subject, defer, from, merge, mergeMap, switchMap, tap, timer } from 'rxjs';
 import type { Subscription } from 'rxjs';
 import { ExotelClient } from '../exotel/ExotelClient.js';
 import { ExotelError, ExotelNetworkError } from '../exotel/errors.js';
+import { parseNaiveMs } from '../exotel/time.js';
 import type { Call } from '../exotel/types.js';
 import { CallTracker } from '../engine/CallTracker.js';
-import { ReadPlanner } from '../engine/planner.js';
-import type { PlannedRead } from '../engine/planner.js';
+import { CoverageLedger } from '../engine/coverage/CoverageLedger.js';
+import { ReadPlanner } from '../engine/planner/ReadPlanner.js';
+import type { HeldRef, PlannedRead } from '../engine/planner/types.js';
 import { expireHeld } from '../operators/expireHeld.js';
 import { normalizeRecords } from '../operators/normalizeRecords.js';
 import { ofEventType } from '../operators/ofEventType.js';
 import { persistState } from '../operators/persistState.js';
-import { pollEvery } from '../operators/pollEvery.js';
 import { readPlanned } from '../operators/readPlanned.js';
 import { trackCalls } from '../operators/trackCalls.js';
 import { saveSerially } from '../operators/internal/saveSerially.js';
@@ -22,8 +23,8 @@ import type { CallStreamEvent, CallStreamEvents, CallStreamLike, CallStreamOptio
 
 type Phase = CallStreamStatus['phase'];
 
-/** Read tiers whose reads decide how soon an event goes out (see `status().lagMs`). */
-const LATENCY_TIERS: ReadonlySet<string> = new Set(['fresh', 'settled', 'held']);
+/** `ERR_QUOTA_PLAN` is said again only after the plan has fit the quota this long. */
+const QUOTA_WARNING_REARM_MS = 10 * 60_000;
 
 /** Surfaces an exception thrown by a user's listener the way RxJS does: outside the poller. */
 function reportListenerError(error: unknown): void {
@@ -67,16 +68,22 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
   #run: Subscription | undefined;
   #loaded = false;
   #quotaWarned = false;
+  /** API instant since which the plan has fit the quota (undefined while it does not). */
+  #fitSince: number | undefined;
   /** Local time of the last save that started (the scheduler's clock), for `saveIntervalMs`. */
   #lastSave = Number.NEGATIVE_INFINITY;
   #stopping: Promise<void> | undefined;
+  /** Sids held when the state was saved, not seen since the restart: re-read by Sid until found (or the catch-up is done). */
+  readonly #restoredHeld = new Map<string, number>();
+  readonly #unsubscribeJump: () => void;
+  /** Local time of the planner's start, and the API time it was given then while the API's clock was still a guess (null once known). */
+  #begunAt = 0;
+  #begunOn: number | null = null;
   readonly #reads: Record<string, ReadTierStats> = {};
   readonly #eventCounts = { callCompleted: 0, callFailed: 0, callUpdated: 0 };
   readonly #errorCounts: Record<string, number> = {};
   readonly #saves = { ok: 0, failed: 0 };
   #lastReadAt: number | null = null;
-  /** API instant at which the last cycle whose latency reads all completed began. */
-  #latencyReadAt: number | null = null;
 
   constructor(options: CallStreamOptions) {
     super();
@@ -92,6 +99,7 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       ...(resolved.limiter === undefined ? {} : { limiter: resolved.limiter }),
       ...(resolved.retries === undefined ? {} : { retries: resolved.retries }),
       ...(resolved.dispatcher === undefined ? {} : { dispatcher: resolved.dispatcher }),
+      assumedClockSkewMs: resolved.skewMarginMs,
     });
     this.#tracker = new CallTracker({ settleMs: resolved.settleMs, isSettled: resolved.isSettled, lookbackMs: resolved.lookbackMs });
     this.#planner = new ReadPlanner({
@@ -106,6 +114,9 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       ...(resolved.sweepIntervalMs === undefined ? {} : { sweepIntervalMs: resolved.sweepIntervalMs }),
       ...(resolved.sliceLagsMs === undefined ? {} : { sliceLagsMs: resolved.sliceLagsMs }),
     });
+
+    // Listings recorded on the API's old reading move back with its clock.
+    this.#unsubscribeJump = this.#client.apiClock.onJump(({ deltaMs }) => this.#planner.clockJumped(deltaMs));
 
     const events = this.#events.asObservable();
     this.events$ = this.#lazy(events);
@@ -144,7 +155,7 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       trackedCalls: this.#tracker.size,
       catchingUp: this.#planner.catchingUp,
       lastReadAt: this.#lastReadAt,
-      lagMs: this.#latencyReadAt === null ? null : Math.max(0, apiTime - this.#latencyReadAt),
+      lagMs: lagOf(apiTime, this.#planner.latencyCoveredAt()),
       estimatedRequestsPerMinute: this.#planner.estimatedRequestsPerMinute(),
       maxRequestsPerMinute: this.#options.maxRequestsPerMinute,
     });
@@ -196,8 +207,12 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
     });
   }
 
-  /** The API clock: local time (the scheduler's) plus the offset the client read from `Date` headers. */
-  #now = (): number => this.#options.scheduler.now() + this.#client.clockOffsetMs;
+  /**
+   * The API's clock: local time (the scheduler's) on the lower bound the client's answers give
+   * (`ApiClock.lowerBound`): an instant the API has certainly reached, so that nothing is planned
+   * or recorded in its future.
+   */
+  #now = (): number => this.#client.apiClock.lowerBound(this.#options.scheduler.now());
 
   #poller(): Observable<CallStreamEvent> {
     const { store, pollIntervalMs, scheduler } = this.#options;
@@ -209,17 +224,37 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
         // Starting without what was emitted would emit it all again: stop instead.
         throw new ExotelError('ERR_STORE', `Could not load the stream's state: ${cause instanceof Error ? cause.message : String(cause)}`, { fatal: true, cause });
       }
+      const unusable = (cause: unknown) =>
+        new ExotelError('ERR_STORE', `The stream's saved state cannot be used: ${cause instanceof Error ? cause.message : String(cause)}`, { fatal: true, cause });
       try {
         if (state !== undefined) this.#tracker.restore(state.emitted);
-        this.#planner.begin(state?.checkpoint ?? null, this.#now());
+        if (state?.coverage !== undefined) new CoverageLedger().restore(state.coverage);
+        for (const [sid, dateCreated] of Object.entries(state?.held ?? {})) if (!this.#tracker.has(sid)) this.#restoredHeld.set(sid, dateCreated);
       } catch (cause) {
-        throw new ExotelError('ERR_STORE', `The stream's saved state cannot be used: ${cause instanceof Error ? cause.message : String(cause)}`, { fatal: true, cause });
+        throw unusable(cause);
+      }
+      try {
+        // Before the API's first answer its time is a guess from ours. A guess behind the API would
+        // reach back past what the store remembers (and emit it again): the API's clock had at least
+        // reached what the store last saw of it.
+        this.#begunAt = this.#options.scheduler.now();
+        let now = this.#now();
+        if (!this.#client.apiClock.known) {
+          now = Math.max(now, latestApiTime(state));
+          this.#begunOn = now;
+        }
+        this.#planner.begin(state?.checkpoint ?? null, now, { coverage: state?.coverage });
+      } catch (cause) {
+        throw unusable(cause);
       }
       this.#loaded = true;
     }).pipe(
       switchMap(() =>
         merge(
-          pollEvery(pollIntervalMs, () => this.#cycle(), scheduler),
+          // mergeMap, not exhaustMap: a cycle whose reads are slow or retrying must not hold back the
+          // next one's held and fresh reads. Cycles never stack requests: the planner plans nothing
+          // a read still outstanding covers.
+          timer(0, pollIntervalMs, scheduler).pipe(mergeMap(() => this.#cycle())),
           // Held records go out when their settleMs runs out, not at the end of the next cycle.
           expireHeld(this.#tracker, this.#cycleEnded, this.#now, scheduler),
         ),
@@ -233,26 +268,46 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
     const { timeZone, details, readConcurrency, store } = this.#options;
     const normalizeOptions = { timeZone, details };
     return defer(() => {
-      const startedAt = this.#now();
-      const reads = [...this.#planner.plan(startedAt, this.#tracker.heldSids())].sort((a, b) => a.priority - b.priority);
-      let latencyFailed = false;
+      // Time comes from the API: what the start placed on our clock's guess moves to the API's
+      // clock as soon as its first answer tells it.
+      if (this.#begunOn !== null && this.#client.apiClock.known) {
+        this.#planner.rebase(this.#client.apiClock.lowerBound(this.#begunAt) - this.#begunOn);
+        this.#begunOn = null;
+      }
+      const reads = [...this.#planner.plan(this.#planNow(), this.#heldToRead())].sort((a, b) => a.priority - b.priority);
+      for (const gap of this.#planner.takeGaps()) this.#report(coverageGap(gap));
       // Checked when planning too: on a quota far too small, a cycle can take minutes to complete.
       this.#checkQuota();
+      // Records of a read that could not be read: their start seconds are read again (ReadPlanner).
+      const malformed = new Map<PlannedRead, number[]>();
+      let reading: PlannedRead | undefined;
       return from(reads).pipe(
         readPlanned<PlannedRead>({
           client,
           concurrency: readConcurrency,
           onComplete: (read, result) => {
             this.#countRead(read.kind, result);
-            if (!result.ok && LATENCY_TIERS.has(read.kind)) latencyFailed = true;
-            this.#planner.complete(read, result, this.#now());
+            const malformedAt = malformed.get(read);
+            malformed.delete(read);
+            this.#planner.complete(read, malformedAt === undefined ? result : { ...result, malformedAt }, this.#now());
           },
           onError: (error) => this.#report(asExotelError(error)),
+        }),
+        // Pages are normalized as they come, synchronously: a malformed record belongs to the page just seen.
+        tap((page) => {
+          reading = page.read;
         }),
         normalizeRecords({
           timeZone,
           details,
-          onError: (error) => this.#report(error),
+          onError: (error) => {
+            if (reading !== undefined) {
+              const list = malformed.get(reading) ?? [];
+              list.push(startOf(error.value, timeZone));
+              malformed.set(reading, list);
+            }
+            this.#report(error);
+          },
           // Re-reads with nothing tracked changed are dropped before a `Call` is built; trackCalls would ignore them.
           unchanged: (raw) => this.#tracker.unchanged(raw, normalizeOptions),
         }),
@@ -271,9 +326,6 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
         }),
         tap({
           complete: () => {
-            // A cycle planned before the first answer read the local clock, which may be ahead of the API's.
-            const began = Math.min(startedAt, this.#now());
-            if (!latencyFailed) this.#latencyReadAt = Math.max(this.#latencyReadAt ?? began, began);
             this.#checkQuota();
             this.#cycleEnded.next();
           },
@@ -305,16 +357,42 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
   };
 
   #snapshot(): StoreState {
-    return { version: 1, checkpoint: this.#planner.checkpoint(), emitted: this.#tracker.emittedState() };
+    const held = this.#tracker.heldState();
+    for (const [sid, dateCreated] of this.#restoredHeld) held[sid] ??= dateCreated;
+    return { version: 1, checkpoint: this.#planner.checkpoint(), emitted: this.#tracker.emittedState(), coverage: this.#planner.coverage(), held };
+  }
+
+  /** The API's time for planning: until its first answer, no earlier than where the start placed it. */
+  #planNow(): number {
+    const now = this.#now();
+    return this.#begunOn === null ? now : Math.max(now, this.#begunOn + (this.#options.scheduler.now() - this.#begunAt));
+  }
+
+  /** The held records to re-read by Sid: the tracker's, and those held before a restart and not seen since. */
+  #heldToRead(): HeldRef[] {
+    const refs: HeldRef[] = this.#tracker.heldRefs();
+    if (this.#restoredHeld.size > 0) {
+      for (const [sid, dateCreated] of this.#restoredHeld) {
+        // Found again (held or emitted), or the catch-up that reads their start times is done.
+        if (this.#tracker.has(sid) || !this.#planner.catchingUp) this.#restoredHeld.delete(sid);
+        else refs.push({ sid, dateCreated });
+      }
+    }
+    return refs;
   }
 
   #checkQuota(): void {
     const needed = this.#planner.estimatedRequestsPerMinute();
     const limit = this.#options.maxRequestsPerMinute;
     if (needed <= limit) {
-      this.#quotaWarned = false;
+      // Re-armed once the plan has fit comfortably for a while, not on every dip: an estimate near
+      // the quota goes back and forth across it.
+      if (needed > limit * 0.85) this.#fitSince = undefined;
+      else this.#fitSince ??= this.#now();
+      if (this.#fitSince !== undefined && this.#now() - this.#fitSince >= QUOTA_WARNING_REARM_MS) this.#quotaWarned = false;
       return;
     }
+    this.#fitSince = undefined;
     // Once per excursion over the quota, not every cycle.
     if (this.#quotaWarned) return;
     this.#quotaWarned = true;
@@ -393,6 +471,7 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       // errors$ carried the fatal error as a value: it completes rather than erroring twice.
       this.#errors.complete();
       this.#cycleEnded.complete();
+      this.#unsubscribeJump();
     })();
     return this.#stopping;
   }
@@ -404,6 +483,30 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       reportListenerError(listenerError);
     }
   }
+}
+
+/** The latest API instant a saved state shows the API's clock had reached (its checkpoint, its last listing). */
+function latestApiTime(state: StoreState | undefined): number {
+  let latest = state?.checkpoint ?? Number.NEGATIVE_INFINITY;
+  for (const span of state?.coverage ?? []) latest = Math.max(latest, span[2]);
+  return latest;
+}
+
+/** A raw record's start (epoch ms), or NaN when its `DateCreated` cannot be read. */
+function startOf(raw: unknown, timeZone: string): number {
+  const text = typeof raw === 'object' && raw !== null ? (raw as { DateCreated?: unknown }).DateCreated : undefined;
+  return (typeof text === 'string' ? parseNaiveMs(text, timeZone) : undefined) ?? Number.NaN;
+}
+
+const lagOf = (now: number, coveredAt: number | null): number | null => (coveredAt === null ? null : Math.max(0, now - coveredAt));
+
+/** Start times the stream could not read before the API stopped listing them (older than 180 days). */
+function coverageGap(gap: { from: number; to: number }): ExotelError {
+  return new ExotelError(
+    'ERR_COVERAGE_GAP',
+    `Calls that started from ${new Date(gap.from).toISOString()} to ${new Date(gap.to + 999).toISOString()} were never read completely before the API stopped listing them: ` +
+      'some of them may have been missed. Raise `maxRequestsPerMinute` if the account allows, narrow `filters` or lengthen `pollIntervalMs`.',
+  );
 }
 
 function storeError(what: string, cause: unknown): ExotelError {

@@ -4,8 +4,8 @@
  * minutes after they end). Not a test: run `npx tsx test/engine/planCost.ts` (`RATES=100,1000`
  * chooses the rates). The table in docs/engine.md comes from it.
  */
-import { ReadPlanner } from '../../src/engine/planner.js';
-import type { PlannedRead } from '../../src/engine/planner.js';
+import { ReadPlanner } from '../../src/engine/planner/ReadPlanner.js';
+import type { PlannedRead } from '../../src/engine/planner/types.js';
 import { CallTracker } from '../../src/engine/CallTracker.js';
 import { defaultIsSettled } from '../../src/engine/defaultIsSettled.js';
 import { matches, recordAt } from './apiModel.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MAX_AGE_MS, MAX_WINDOW_MS, ReadPlanner } from '../../src/engine/planner.js';
-import type { PlannedRead } from '../../src/engine/planner.js';
+import { MAX_AGE_MS, MAX_WINDOW_MS, ReadPlanner } from '../../src/engine/planner/ReadPlanner.js';
+import type { PlannedRead } from '../../src/engine/planner/types.js';
 import { CallTracker } from '../../src/engine/CallTracker.js';
 import { defaultIsSettled } from '../../src/engine/defaultIsSettled.js';
 import { matches, recordAt } from './apiModel.js';

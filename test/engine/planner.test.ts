@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_AGE_MS, MAX_WINDOW_MS, ReadPlanner } from '../../src/engine/planner.js';
-import type { PlannedRead, PlannerOptions } from '../../src/engine/planner.js';
+import { MAX_AGE_MS, MAX_WINDOW_MS, ReadPlanner } from '../../src/engine/planner/ReadPlanner.js';
+import type { PlannedRead, PlannerOptions } from '../../src/engine/planner/types.js';
 import { InvalidOptionError } from '../../src/exotel/errors.js';
 import { buildCallQuery } from '../../src/exotel/buildCallQuery.js';
 
@@ -72,8 +72,9 @@ describe('ReadPlanner: a fresh start', () => {
     const [held, fresh, catchup] = reads as [PlannedRead, PlannedRead, PlannedRead];
     expect(held.query).toMatchObject({ sid: ['s1', 's2'], direction: 'inbound', phoneNumber: ['+918047000001'], details: true });
     expect(fresh.query).toMatchObject({ sortBy: 'asc', pageSize: 100, direction: 'inbound', details: true });
-    // One clock reading, whole seconds: the fresh window reaches back the window plus the skew margin.
-    expect(window(fresh)).toEqual([T0 - planner.freshWindowMs! - MINUTE, T0]);
+    // One clock reading, whole seconds: the fresh window reaches back the window, the skew margin
+    // and the poll interval (each start second is read once more after it is the window's width old).
+    expect(window(fresh)).toEqual([T0 - planner.freshWindowMs! - MINUTE - 15 * SECOND, T0]);
     expect(window(catchup)[0]).toBe(T0 - 2 * HOUR - MINUTE);
     expect(Object.isFrozen(fresh)).toBe(true);
 
@@ -92,8 +93,14 @@ describe('ReadPlanner: a fresh start', () => {
       reads2 = planner.plan(now, []);
     }
     expect(planner.catchingUp).toBe(false);
-    expect(previousEnd).toBe(T0);
+    // The catch-up stops where the fresh reads (made since the start) took over.
+    expect(previousEnd).toBeGreaterThanOrEqual(window(fresh)[0]);
     expect(planner.checkpoint()).toBeGreaterThanOrEqual(T0);
+    // Every start second of the lookback was read completely since the start.
+    const spans = planner.coverage();
+    expect(spans[0]![0]).toBeLessThanOrEqual(T0 - 2 * HOUR - MINUTE);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBe(spans[i - 1]![1] + SECOND);
+    for (const [from, , at] of spans) if (from < T0) expect(at).toBeGreaterThanOrEqual(T0 + 500);
   });
 
   it('batches held Sids by 100', () => {
@@ -112,67 +119,90 @@ describe('ReadPlanner: a fresh start', () => {
 });
 
 describe('ReadPlanner: faults', () => {
-  it('plans a failed fresh read again, reaching back to where the last complete one left off', () => {
+  it('reads again what a failed fresh read was to cover, reaching back over the start times it missed', () => {
     const planner = new ReadPlanner(options({ freshWindowMs: 5 * MINUTE }));
     planner.begin(T0, T0);
-    let now = cycles(planner, T0, 1);
-    const failed = ofKind(planner.plan(now, []), 'fresh')[0]!;
-    planner.complete(failed, { ok: false, records: 3, requests: 1 }, now);
-    now += 15 * SECOND;
+    let now = cycles(planner, T0, 8);
+    // Four polls in a row the fresh read fails.
+    const failed: PlannedRead[] = [];
+    for (let i = 0; i < 4; i++) {
+      const reads = planner.plan(now, []);
+      failed.push(...ofKind(reads, 'fresh'));
+      completeAll(planner, reads, now, (r) => r.kind !== 'fresh');
+      now += 15 * SECOND;
+    }
     const retry = ofKind(planner.plan(now, []), 'fresh')[0]!;
-    expect(window(retry)).toEqual([window(failed)[0], now]);
+    // Every start second that grew older than the window since the last fresh read that completed is in the retry.
+    const lastComplete = now - 5 * 15 * SECOND;
+    expect(window(retry)[0]).toBeLessThanOrEqual(lastComplete - 5 * MINUTE + SECOND);
+    expect(window(retry)[1]).toBe(now);
+    planner.complete(retry, { ok: true, records: 0, requests: 1 }, now);
+    // The ledger's claim: every start second older than the window was read once it was that old.
+    for (const [from, to, at] of planner.coverage()) {
+      if (to > now - 5 * MINUTE || from < T0 - 5 * MINUTE) continue;
+      expect(at, `${new Date(from).toISOString()}..${new Date(to).toISOString()}`).toBeGreaterThanOrEqual(to + 5 * MINUTE);
+    }
   });
 
-  it('hands a long outage to the catch-up tier and holds the checkpoint until that gap is read', () => {
+  it('reads a long outage back in chunks beside a fresh read that is small again, and holds the checkpoint until then', () => {
     const planner = new ReadPlanner(options({ freshWindowMs: 5 * MINUTE }));
     planner.begin(T0, T0);
     let now = cycles(planner, T0, 8); // caught up
     expect(planner.catchingUp).toBe(false);
     const before = planner.checkpoint()!;
-    const lastFreshFrom = window(ofKind(planner.plan(now, []), 'fresh')[0]!)[0];
     // Twenty minutes of failures.
+    const outageFrom = now;
     for (let i = 0; i < 80; i++) {
       completeAll(planner, planner.plan(now, []), now, () => false);
       now += 15 * SECOND;
     }
-    expect(planner.checkpoint()).toBe(before);
+    expect(planner.checkpoint()).toBeLessThanOrEqual(outageFrom);
+    expect(planner.checkpoint()).toBeGreaterThanOrEqual(before - 15 * SECOND);
+    expect(planner.catchingUp).toBe(true);
     const reads = planner.plan(now, []);
     const fresh = ofKind(reads, 'fresh')[0]!;
-    // Small again, first in line: at most the gap that triggers a hand-over, the window and the skew margin.
+    // Small again, first in line: at most the window, the skew margin, a poll and the misses it reaches back over.
     expect(window(fresh)[1]).toBe(now);
-    expect(now - window(fresh)[0]).toBeLessThanOrEqual(5 * MINUTE + 6 * MINUTE + 15 * SECOND);
+    expect(now - window(fresh)[0]).toBeLessThanOrEqual(5 * MINUTE + MINUTE + 15 * SECOND + 5 * MINUTE);
     const gap = ofKind(reads, 'catchup');
     expect(gap.length).toBeGreaterThan(0);
-    expect(window(gap[0]!)[0]).toBe(lastFreshFrom);
-    expect(planner.checkpoint()).toBe(before);
-    expect(planner.oldestPlanned()).toBeLessThanOrEqual(lastFreshFrom);
+    expect(gap[0]!.priority).toBeGreaterThan(fresh.priority);
+    // The start times that aged past the window during the outage, from the oldest.
+    expect(window(gap[0]!)[0]).toBeLessThanOrEqual(outageFrom - 5 * MINUTE);
+    expect(planner.oldestPlanned()).toBeLessThanOrEqual(window(gap[0]!)[0]);
     completeAll(planner, reads, now);
     now = cycles(planner, now + 15 * SECOND, 40);
     expect(planner.catchingUp).toBe(false);
     expect(planner.checkpoint()).toBeGreaterThan(before + 20 * MINUTE);
   });
 
-  it('never advances a slice over a window that failed, and shares edges between slice windows', () => {
-    const planner = new ReadPlanner(options({ sliceLagsMs: [10 * MINUTE] }));
+  it('never takes a failed lag read for read, and shares edges between its windows', () => {
+    const planner = new ReadPlanner(options({ sliceLagsMs: [20 * MINUTE], freshWindowMs: 5 * MINUTE }));
     planner.begin(T0, T0);
     let now = T0;
     const seen: Array<readonly [number, number]> = [];
-    let failedOnce = false;
+    let failed: readonly [number, number] | undefined;
     for (let i = 0; i < 200; i++) {
       const reads = planner.plan(now, []);
       for (const read of reads) {
-        const fail = read.kind === 'slice' && !failedOnce;
+        const fail = read.kind === 'slice' && failed === undefined && now > T0 + 30 * MINUTE;
         if (read.kind === 'slice') {
-          if (fail) failedOnce = true;
+          if (fail) failed = window(read);
           else seen.push(window(read));
         }
         planner.complete(read, { ok: !fail, records: 0, requests: 1 }, now);
       }
       now += 15 * SECOND;
     }
-    const tenMinute = seen.filter(([a]) => a < now - 11 * MINUTE && a >= T0 - 10 * MINUTE).sort((x, y) => x[0] - y[0]);
-    expect(tenMinute[0]![0]).toBe(T0 - 10 * MINUTE);
-    for (let i = 1; i < tenMinute.length; i++) expect(tenMinute[i]![0]).toBeLessThanOrEqual(tenMinute[i - 1]![1]);
+    expect(failed).toBeDefined();
+    // What the failed read was to cover is read again, by a later window of the same lag.
+    expect(seen.some(([a, b]) => a <= failed![0] && b >= failed![1])).toBe(true);
+    const lag = seen.filter(([a]) => a >= T0).sort((x, y) => x[0] - y[0]);
+    for (let i = 1; i < lag.length; i++) expect(lag[i]![0]).toBeLessThanOrEqual(lag[i - 1]![1]);
+    // And every start second from the start to now − 20 min (less a gathering time and a poll) was
+    // read at least 20 minutes after it.
+    const due = now - 20 * MINUTE - planner.gatherMs - 15 * SECOND;
+    for (const [from, to, at] of planner.coverage()) if (from >= T0 && to <= due) expect(at).toBeGreaterThanOrEqual(to + 20 * MINUTE);
   });
 
   it('ignores completions of reads planned before the last begin, and rejects reads it did not plan', () => {
@@ -209,7 +239,8 @@ describe('ReadPlanner: windows', () => {
     // 120 + 150 days back is past the 180-day limit: the catch-up starts at the limit.
     expect(catchup[0]![0]).toBe(Math.ceil((T0 - MAX_AGE_MS) / SECOND) * SECOND);
     for (let i = 1; i < catchup.length; i++) expect(catchup[i]![0]).toBe(catchup[i - 1]![1]);
-    expect(catchup.at(-1)![1]).toBe(T0);
+    // Up to where the fresh reads since the start took over.
+    expect(catchup.at(-1)![1]).toBeGreaterThanOrEqual(T0 - 15 * MINUTE - MINUTE - 15 * SECOND);
     expect(planner.checkpoint()).toBeGreaterThanOrEqual(T0);
   });
 
@@ -298,20 +329,44 @@ describe('ReadPlanner: adapting to the call rate', () => {
     expect(ofKind(reads, 'slice').length).toBeGreaterThan(0);
   });
 
-  it('turns the fresh tier off when not even it fits, which is not an outage to catch up on', () => {
+  it('stretches the fresh reads over several polls when not even one a poll fits, which is not an outage to catch up on', () => {
     const planner = new ReadPlanner(options({ maxRequestsPerMinute: 3 }));
     planner.begin(T0, T0);
     let now = T0;
-    const kinds = new Set<string>();
+    const kinds: string[] = [];
     for (let i = 0; i < 100; i++) {
       const reads = planner.plan(now, []);
-      if (i >= 10) for (const read of reads) kinds.add(read.kind);
+      if (i >= 10) for (const read of reads) kinds.push(read.kind);
       completeAll(planner, reads, now);
       now += 15 * SECOND;
     }
-    expect(planner.freshWindowMs).toBeNull();
-    expect([...kinds]).toEqual(['slice']);
+    expect(planner.freshWindowMs).toBe(15 * MINUTE);
+    expect(planner.freshEveryPolls).toBeGreaterThan(1);
+    expect(planner.estimatedRequestsPerMinute()).toBeLessThanOrEqual(3);
+    // About one fresh read every `freshEveryPolls` polls, and nothing caught up.
+    const fresh = kinds.filter((k) => k === 'fresh').length;
+    expect(fresh).toBeGreaterThanOrEqual(Math.floor(90 / planner.freshEveryPolls) - 1);
+    expect(fresh).toBeLessThanOrEqual(Math.ceil(90 / planner.freshEveryPolls) + 1);
+    expect(kinds).not.toContain('catchup');
+    expect(planner.catchingUp).toBe(false);
     expect(planner.checkpoint()).toBeGreaterThan(T0 + 15 * MINUTE);
+  });
+
+  it('never plans slower on a short poll interval than it would on the default one: the fresh reads stretch instead', () => {
+    // The same account (100 calls a minute) and quota (60 a minute), polled every 15 s and every second.
+    const listed = (r: PlannedRead) => (r.kind === 'held' ? 0 : r.kind === 'sweep' ? 2 : Math.round((100 * (window(r)[1] - window(r)[0])) / MINUTE));
+    const at15 = new ReadPlanner(options({ maxRequestsPerMinute: 60 }));
+    at15.begin(T0, T0);
+    cycles(at15, T0, 60, 15 * SECOND, listed);
+    const at1 = new ReadPlanner(options({ pollIntervalMs: SECOND, maxRequestsPerMinute: 60 }));
+    at1.begin(T0, T0);
+    cycles(at1, T0, 900, SECOND, listed);
+    expect(at15.freshWindowMs).not.toBeNull();
+    expect(at1.freshWindowMs).not.toBeNull();
+    expect(at1.freshWindowMs!).toBeGreaterThanOrEqual(at15.freshWindowMs!);
+    expect(at1.freshEveryPolls).toBeGreaterThan(1);
+    expect(at1.freshEveryPolls * SECOND).toBeLessThanOrEqual(15 * SECOND);
+    expect(at1.estimatedRequestsPerMinute()).toBeLessThanOrEqual(60);
   });
 
   it('reads settled Duration bands over short windows when the fresh window no longer fits, and thins the default lags', () => {

@@ -88,6 +88,7 @@ describe('a code fixed by its class', () => {
     ERR_EXOTEL_MALFORMED_RECORD: () => new MalformedRecordError('x', { field: 'Duration', value: 'NaN' }),
     ERR_INVALID_OPTION: () => new InvalidOptionError('x', 'y', 1) as unknown as ExotelError,
     ERR_QUOTA_PLAN: () => new ExotelError('ERR_QUOTA_PLAN', 'x'),
+    ERR_COVERAGE_GAP: () => new ExotelError('ERR_COVERAGE_GAP', 'x'),
     ERR_STORE: () => new ExotelError('ERR_STORE', 'x'),
   };
 

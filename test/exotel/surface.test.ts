@@ -6,6 +6,7 @@ import type { ExotelClientOptions, ListAllOptions, RequestOptions } from '../../
 import { createQuotaLimiter } from '../../src/exotel/createQuotaLimiter.js';
 import { normalizeCall } from '../../src/exotel/normalizeCall.js';
 import type { CallPage } from '../../src/exotel/paging.js';
+import type { ApiClock } from '../../src/exotel/ApiClock.js';
 import { buildCallQuery } from '../../src/exotel/buildCallQuery.js';
 import type { CallQuery } from '../../src/exotel/buildCallQuery.js';
 import type { Call, RawCall } from '../../src/exotel/types.js';
@@ -24,7 +25,8 @@ describe('the public surface of src/exotel', () => {
     expectTypeOf<ExotelClient['accountSid']>().toEqualTypeOf<string>();
     expectTypeOf<ExotelClient['timeZone']>().toEqualTypeOf<string>();
     expectTypeOf(ExotelClient).constructorParameters.toEqualTypeOf<[ExotelClientOptions]>();
-    expectTypeOf<CallPage>().toEqualTypeOf<{ calls: RawCall[]; total: number | null; nextPageUri: string | null; serverDate: Date | null; requestUrl: string }>();
+    expectTypeOf<CallPage>().toEqualTypeOf<{ calls: RawCall[]; total: number | null; nextPageUri: string | null; serverDate: Date | null; requestUrl: string; asOf?: number }>();
+    expectTypeOf<ExotelClient['apiClock']>().toEqualTypeOf<ApiClock>();
     expectTypeOf(buildCallQuery).returns.toEqualTypeOf<string>();
     expectTypeOf(normalizeCall).returns.toEqualTypeOf<Call>();
     expectTypeOf(normalizeCall).parameter(0).toEqualTypeOf<unknown>();

@@ -178,3 +178,15 @@ describe('options', () => {
     expect(() => sim.addCall({ startAt: T0, sid: 'abc' })).toThrow(/`sid`.*`abc`/);
   });
 });
+
+describe('traffic that stops', () => {
+  it('generates no call that starts at or after traffic.endAt, and refuses an end before the start', () => {
+    const T = Date.UTC(2026, 2, 1, 6, 0, 0);
+    const sim = createSimulator({ seed: 5, clock: { now: () => T + 60 * 60_000 }, traffic: { callsPerMinute: 300, startAt: T, endAt: T + 10 * 60_000 } });
+    const calls = sim.calls();
+    expect(calls.length).toBeGreaterThan(2_000);
+    expect(calls.every((c) => c.startAt < T + 10 * 60_000)).toBe(true);
+    expect(calls.some((c) => c.startAt > T + 9 * 60_000)).toBe(true);
+    expect(() => createSimulator({ traffic: { callsPerMinute: 1, startAt: T, endAt: T - 1 } })).toThrow(/`traffic.endAt`/);
+  });
+});

@@ -1,0 +1,17 @@
+import FakeTimers from '@sinonjs/fake-timers';
+const clock = FakeTimers.install({ now: Date.UTC(2026, 2, 10, 6, 0, 0), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'], shouldAdvanceTime: false });
+const { createSimulator } = await import('/work/main/src/simulator/index.ts');
+const { SimulatorDispatcher } = await import('/work/main/src/simulator/SimulatorDispatcher.ts');
+const { createCallStream } = await import('/work/main/src/stream/createCallStream.ts');
+const T0 = Date.now();
+const MINUTE = 60000;
+const sim = createSimulator({ seed: 14, settleDelayMs: { min: 30_000, max: 300_000 }, traffic: { callsPerMinute: 1_000, startAt: T0 - 30 * MINUTE, endAt: T0 + 20 * MINUTE } });
+const stream = createCallStream({ accountSid: 'acme1', apiKey: 'sim-key', apiToken: 'sim-token', baseUrl: 'http://127.0.0.1:9', dispatcher: new SimulatorDispatcher(sim), pollIntervalMs: 15_000, lookbackMs: 7_200_000, settleMs: 600_000 });
+let n = 0;
+stream.events$.subscribe(() => n++);
+const t = performance.now();
+await clock.tickAsync(55 * MINUTE);
+console.log('events', n, 'requests', sim.history.length, 'ms', Math.round(performance.now() - t), stream.stats().reads);
+let done = false; stream.stop().then(() => (done = true));
+for (let i = 0; i < 10000 && !done; i++) await clock.tickAsync(1);
+clock.uninstall();

@@ -1,0 +1,95 @@
+import { BAND_EDGES_S, DAY, MINUTE, SECOND } from './constants.js';
+
+const RATE_WEIGHT = 0.3;
+/** Start time over which net-read samples of the call rate are averaged. */
+const RATE_HORIZON_MS = 10 * MINUTE;
+
+/**
+ * What the planner has measured of the account: its call rate by start time, how many calls a
+ * fresh window lists (which tells the mean call length), what a sweep and each settled band list.
+ * The cost model estimates every cadence from these.
+ */
+export class Measurements {
+  /** Decayed sums of records and start time read by listings whose calls have (mostly) all ended. */
+  #netRecords = 0;
+  #netWidth = 0;
+  /** Listed records per ms of a fresh window (which misses calls still in progress), and the window's width then. */
+  fresh: { rate: number; freshMs: number; spanMs: number } | null = null;
+  /** Records the last sweeps listed (smoothed), and the `Duration` threshold they used. */
+  sweep: { threshold: number; records: number } | null = null;
+  /** Records a settled band's read lists per ms of its window, per band, smoothed. */
+  readonly bandDensity: Array<number | null> = BAND_EDGES_S.map(() => null);
+  /** Held Sids at the last plan. */
+  heldCount = 0;
+
+  /** Calls per ms of start time, or null before any window was read. */
+  callRate(): number | null {
+    if (this.#netWidth >= MINUTE) return this.#netRecords / this.#netWidth;
+    return this.fresh?.rate ?? (this.#netWidth > 0 ? this.#netRecords / this.#netWidth : null);
+  }
+
+  /** Start time read by the listings the call rate was measured on (decayed). */
+  measuredWidthMs(): number {
+    return this.#netWidth;
+  }
+
+  /** A complete listing of `widthMs` of start times old enough that their calls have ended (lags, catch-up). */
+  sampleNet(records: number, widthMs: number): void {
+    if (!(widthMs > 0)) return;
+    // Older samples fade with the start time read since, so a rate that changes is followed within minutes.
+    const keep = Math.exp(-widthMs / RATE_HORIZON_MS);
+    this.#netRecords = this.#netRecords * keep + records;
+    this.#netWidth = this.#netWidth * keep + widthMs;
+  }
+
+  /** A complete fresh listing of `widthMs`, read with the fresh window `freshMs`. */
+  sampleFresh(records: number, widthMs: number, freshMs: number): void {
+    if (widthMs < MINUTE) return;
+    const sample = records / widthMs;
+    // A new width starts a new measure: the listed share depends on it.
+    const previous = this.fresh?.freshMs === freshMs ? this.fresh.rate : sample;
+    this.fresh = { rate: previous + RATE_WEIGHT * (sample - previous), freshMs, spanMs: widthMs };
+  }
+
+  sampleSweep(records: number, threshold: number): void {
+    const previous = this.sweep?.threshold === threshold ? this.sweep.records : records;
+    this.sweep = { threshold, records: previous + RATE_WEIGHT * (records - previous) };
+  }
+
+  sampleBand(band: number, records: number, widthMs: number): void {
+    const sample = records / Math.max(SECOND, widthMs);
+    const previous = this.bandDensity[band] ?? sample;
+    this.bandDensity[band] = previous + RATE_WEIGHT * (sample - previous);
+  }
+
+  /**
+   * The mean call length, as if lengths were exponential, that explains the share of calls the
+   * last fresh window listed: with it the cost of any other width is estimated. Null until both
+   * rates are measured.
+   */
+  meanCallMs(): number | null {
+    const netRate = this.#netWidth >= MINUTE ? this.#netRecords / this.#netWidth : null;
+    if (this.fresh === null || netRate === null || netRate <= 0) return null;
+    const span = this.fresh.spanMs;
+    const share = this.fresh.rate / netRate;
+    if (share >= 1) return 0;
+    // endedShare falls as the mean grows: bisect.
+    let lo = 0;
+    let hi = 30 * DAY;
+    for (let i = 0; i < 60; i++) {
+      const mid = (lo + hi) / 2;
+      if (endedShare(span, mid) > share) lo = mid;
+      else hi = mid;
+    }
+    return (lo + hi) / 2;
+  }
+}
+
+/**
+ * The share of the calls started in the last `spanMs` that have ended, when call lengths are
+ * exponential with mean `meanMs`: 1 − (m/s)(1 − e^(−s/m)).
+ */
+export function endedShare(spanMs: number, meanMs: number): number {
+  if (meanMs <= 0) return 1;
+  return 1 - (meanMs / spanMs) * (1 - Math.exp(-spanMs / meanMs));
+}

@@ -1,0 +1,690 @@
+import type { CallQuery } from '../../exotel/buildCallQuery.js';
+import { InvalidOptionError } from '../../exotel/errors.js';
+import { CoverageLedger } from '../coverage/CoverageLedger.js';
+import type { CoverageJSON, SecondRange } from '../coverage/CoverageLedger.js';
+import { chooseCadence } from './chooseCadence.js';
+import type { FixedCadence } from './chooseCadence.js';
+import {
+  DEFAULT_LAGS_MS,
+  LISTABLE_SID,
+  LOST_READ_MS,
+  MAX_AGE_MS,
+  MAX_GATHER_MS,
+  MAX_PARALLEL_NET,
+  MINUTE,
+  SECOND,
+  ceilSecond,
+  floorSecond,
+} from './constants.js';
+import { estimateRequestsPerMinute, gatherMs, lagsFor, sweepThresholdSeconds } from './costModel.js';
+import type { Cadence, PlanShape } from './costModel.js';
+import { Measurements } from './Measurements.js';
+import { freshReachBackMs, freshReads, freshWindowFrom } from './tiers/fresh.js';
+import { heldBatches } from './tiers/heldReads.js';
+import { owedReads } from './tiers/owed.js';
+import { settledBandReads } from './tiers/settledBands.js';
+import { sweepReads } from './tiers/sweep.js';
+import type { TierContext } from './tiers/types.js';
+import { clipRanges, subtractRanges } from './tiers/windows.js';
+import type { HeldRef, PlannedRead, PlannerOptions, ReadCompletion, ReadKind } from './types.js';
+
+export { MAX_AGE_MS, MAX_WINDOW_MS } from './constants.js';
+
+const PRIORITY: Readonly<Record<ReadKind, number>> = { held: 0, fresh: 1, settled: 1, sweep: 3, slice: 5, catchup: 7 };
+/** Emitted Sids and coverage are kept this much past the lookback (reads reach a little past it). */
+const RETAIN_MS = 10 * MINUTE;
+/** Reads of a start second that keep listing a record that cannot be read, before the second is taken as read. */
+const MALFORMED_STRIKES = 3;
+
+/** A group of windows (the sweep's pieces) that only counts once every one of them was read completely. */
+interface Group {
+  remaining: number;
+  failed: boolean;
+  records: number;
+}
+
+interface ReadInfo {
+  generation: number;
+  kind: ReadKind;
+  /** Start seconds a full listing covers (fresh, slice, catch-up), or the window of a band or sweep piece. */
+  from: number;
+  to: number;
+  /** The API instant the read was planned at. */
+  plannedAt: number;
+  /** Held reads: the Sids. */
+  sids?: readonly string[];
+  /** Settled bands: the band's index. */
+  band?: number;
+  /** The sweep: its pieces, and its threshold. */
+  group?: Group;
+  threshold?: number;
+  /** Fresh reads: the window width they were planned with. */
+  freshMs?: number;
+  /** Net reads: the requirement they serve (a lag in ms, or the catch-up). */
+  owedFor?: number | 'catchup';
+}
+
+/** The one-off requirement after a (re)start: every start second of `[from, to]` read at `minAt` or later. */
+interface Catchup {
+  from: number;
+  to: number;
+  minAt: number;
+  /** The checkpoint that stands until it is done (null after a fresh start). */
+  hold: number | null;
+}
+
+function assertMs(option: string, value: unknown, { min = 0, allowZero = false, allowInfinity = false } = {}): asserts value is number {
+  const ok =
+    typeof value === 'number' &&
+    !Number.isNaN(value) &&
+    (Number.isFinite(value) || (allowInfinity && value === Number.POSITIVE_INFINITY)) &&
+    (allowZero ? value >= min : value > min);
+  if (!ok) {
+    throw new InvalidOptionError(option, `a ${allowInfinity ? '' : 'finite '}number of milliseconds ${allowZero ? '>=' : '>'} ${min}${allowInfinity ? ' (or Infinity)' : ''}`, value);
+  }
+}
+
+/**
+ * Decides which listings each poll cycle makes, so that every call is listed once it ended and
+ * again once it settled, within the quota. Pure: every method takes `now`, the API's clock (a
+ * lower bound of it: see `ApiClock`).
+ *
+ * What has been read is a `CoverageLedger` of start seconds; the guarantee is a property of it
+ * (docs/engine.md, "The guarantee"): every start second inside the lookback is read completely at
+ * each lag (10 minutes, 30 minutes and `lookbackMs` by default), and once after a (re)start; what a
+ * read did not complete stays owed and is planned again, whatever the tier that planned it. The
+ * latency tiers come on top: `held` (re-read by Sid), `fresh` (the newest start times, every poll),
+ * `settled` (Duration bands, when busy), `sweep` (long calls, by Duration). A read still
+ * outstanding is not planned again, so that a slow or retrying read never stacks requests, and
+ * never holds back the next poll's reads either.
+ */
+export class ReadPlanner {
+  readonly #pollMs: number;
+  readonly #lookbackMs: number;
+  readonly #quota: number;
+  readonly #skewMs: number;
+  readonly #base: CallQuery;
+  readonly #fixed: FixedCadence;
+  readonly #shape: PlanShape;
+
+  #generation = 0;
+  #begun = false;
+  #tick = 0;
+  /** The `now` of the last plan (API clock). */
+  #lastNow = 0;
+  readonly #ledger = new CoverageLedger();
+  readonly #m = new Measurements();
+  #cadence: Cadence;
+  /** The lags owed, each from the start second it applies to (a lag that comes back applies from its lag behind then). */
+  readonly #lagSince = new Map<number, number>();
+  /** Oldest start second still answered for: older ones were read at every lag (or reported as a gap). */
+  #domainStart = 0;
+  #catchup: Catchup | null = null;
+  /** What `begin` was given: the store's checkpoint and the `now` (for `rebase`). */
+  #savedCheckpoint: number | null = null;
+  #begunNow = 0;
+  #sweepDone: number | null = null;
+  /** `asOf` of the latest fresh read, and of the latest settled band read, that completed. */
+  #freshAt: number | null = null;
+  #bandAt: number | null = null;
+  readonly #outstanding = new Set<PlannedRead>();
+  readonly #info = new WeakMap<PlannedRead, ReadInfo>();
+  /** Start seconds dropped unread (older than the API keeps), for `takeGaps`. */
+  #gaps: SecondRange[] = [];
+  /** Reads that listed a malformed record, per start second (or per requirement, when the record's start could not be read). */
+  readonly #strikes = new Map<number | string, number>();
+
+  constructor(options: PlannerOptions) {
+    if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'an object', options);
+    assertMs('pollIntervalMs', options.pollIntervalMs);
+    assertMs('lookbackMs', options.lookbackMs);
+    if (options.lookbackMs > MAX_AGE_MS) throw new InvalidOptionError('lookbackMs', `at most ${MAX_AGE_MS} (180 days: the API lists 6 months)`, options.lookbackMs);
+    if (!Number.isInteger(options.pageSize) || options.pageSize < 1 || options.pageSize > 100) {
+      throw new InvalidOptionError('pageSize', 'an integer from 1 to 100', options.pageSize);
+    }
+    if (typeof options.maxRequestsPerMinute !== 'number' || !Number.isFinite(options.maxRequestsPerMinute) || options.maxRequestsPerMinute <= 0) {
+      throw new InvalidOptionError('maxRequestsPerMinute', 'a finite number > 0', options.maxRequestsPerMinute);
+    }
+    const skew = options.skewMarginMs ?? 60_000;
+    assertMs('skewMarginMs', skew, { allowZero: true });
+    if (typeof options.details !== 'boolean') throw new InvalidOptionError('details', 'a boolean', options.details);
+    if (options.freshWindowMs !== undefined) {
+      assertMs('freshWindowMs', options.freshWindowMs, { min: SECOND, allowZero: true });
+      if (options.freshWindowMs > options.lookbackMs) throw new InvalidOptionError('freshWindowMs', `at most \`lookbackMs\` (${options.lookbackMs})`, options.freshWindowMs);
+    }
+    if (options.sweepIntervalMs !== undefined) assertMs('sweepIntervalMs', options.sweepIntervalMs, { allowInfinity: true });
+    let lags = DEFAULT_LAGS_MS;
+    if (options.sliceLagsMs !== undefined) {
+      if (!Array.isArray(options.sliceLagsMs)) throw new InvalidOptionError('sliceLagsMs', 'an array of lags in milliseconds', options.sliceLagsMs);
+      options.sliceLagsMs.forEach((lag, i) => {
+        assertMs(`sliceLagsMs[${i}]`, lag);
+        if (lag > options.lookbackMs) throw new InvalidOptionError(`sliceLagsMs[${i}]`, `at most \`lookbackMs\` (${options.lookbackMs})`, lag);
+      });
+      lags = options.sliceLagsMs;
+    }
+    if (options.filters !== undefined && (typeof options.filters !== 'object' || options.filters === null)) {
+      throw new InvalidOptionError('filters', 'an object', options.filters);
+    }
+
+    this.#pollMs = options.pollIntervalMs;
+    this.#lookbackMs = options.lookbackMs;
+    this.#quota = options.maxRequestsPerMinute;
+    this.#skewMs = skew;
+    this.#fixed = { freshMs: options.freshWindowMs, sweepMs: options.sweepIntervalMs };
+    // The lookback lag is the safety net: any call up to the lookback long is read once it ended.
+    const lagsMs = [...new Set([...lags.filter((l) => l < options.lookbackMs), options.lookbackMs])].sort((a, b) => a - b);
+    this.#shape = {
+      pollMs: options.pollIntervalMs,
+      lookbackMs: options.lookbackMs,
+      pageSize: options.pageSize,
+      skewMs: skew,
+      lagsMs,
+      defaultLags: options.sliceLagsMs === undefined,
+    };
+    this.#cadence = chooseCadence(this.#m, this.#shape, this.#quota, this.#fixed);
+    const f = options.filters ?? {};
+    const base: CallQuery = { pageSize: options.pageSize, sortBy: 'asc' };
+    if (f.direction !== undefined) base.direction = f.direction;
+    if (f.phoneNumber !== undefined) base.phoneNumber = f.phoneNumber;
+    if (f.to !== undefined) base.to = f.to;
+    if (f.from !== undefined) base.from = f.from;
+    if (f.status !== undefined) base.status = f.status;
+    if (options.details) base.details = true;
+    this.#base = base;
+  }
+
+  /** The fresh window's current width (adapted to the call rate unless fixed), or null while the fresh tier is off. */
+  get freshWindowMs(): number | null {
+    return this.#cadence.freshMs;
+  }
+
+  /** The fresh window is read every this many polls (1 while the quota allows). */
+  get freshEveryPolls(): number {
+    return this.#cadence.freshEvery;
+  }
+
+  /** The sweep's current interval (`Infinity` when off). */
+  get sweepIntervalMs(): number {
+    return this.#cadence.sweepMs;
+  }
+
+  /** Held Sids are re-read every this many polls (1 while the quota allows). */
+  get heldEveryPolls(): number {
+    return this.#cadence.heldEvery;
+  }
+
+  /** Settled bands are read every this many polls, or null while they are off (see docs/engine.md). */
+  get settledEveryPolls(): number | null {
+    return this.#cadence.bandEvery;
+  }
+
+  /** The lags in force, ascending; the last is `lookbackMs`. */
+  get sliceLagsMs(): readonly number[] {
+    return lagsFor(this.#cadence, this.#shape);
+  }
+
+  /** How long due start times gather before a lag reads them (one page's worth, within [poll interval, 5 min]). */
+  get gatherMs(): number {
+    return gatherMs(this.#m, this.#shape);
+  }
+
+  /** Observed calls per minute (by start time), or null before any window was read. */
+  get callsPerMinute(): number | null {
+    const rate = this.#m.callRate();
+    return rate === null ? null : rate * MINUTE;
+  }
+
+  /**
+   * Whether start times missed while nothing read them (a restart, an outage) are still being read:
+   * the catch-up after a start, or a backlog of owed start times larger than a lag's usual gathering.
+   */
+  get catchingUp(): boolean {
+    if (!this.#begun) return false;
+    if (this.#catchup !== null) return true;
+    const slack = MAX_GATHER_MS + 4 * this.#pollMs;
+    for (const lag of this.#requiredLags()) {
+      const oldest = this.#oldestOwed(lag, this.#lastNow);
+      if (oldest !== null && oldest + lag + slack < this.#lastNow) return true;
+    }
+    return false;
+  }
+
+  /** The coverage ledger, as a store keeps it. */
+  coverage(): CoverageJSON {
+    return this.#ledger.toJSON();
+  }
+
+  /** Start-second ranges that were dropped unread since the last call (older than the API lists): what the stream could not cover. */
+  takeGaps(): SecondRange[] {
+    const gaps = this.#gaps;
+    this.#gaps = [];
+    return gaps;
+  }
+
+  /**
+   * Where to start after a (re)start: `checkpoint` from the store, or null to start fresh, and the
+   * store's coverage ledger when it kept one. Either way the start times from
+   * `checkpoint − lookbackMs − skewMarginMs` (or `now − lookbackMs − …`) up to `now` are read once
+   * more (the catch-up), so that calls that ended while nothing polled are found. Forgets the reads
+   * still outstanding.
+   */
+  begin(checkpoint: number | null, now: number, saved: { coverage?: CoverageJSON | undefined } = {}): void {
+    if (checkpoint !== null && (typeof checkpoint !== 'number' || !Number.isFinite(checkpoint))) {
+      throw new InvalidOptionError('checkpoint', 'epoch milliseconds or null', checkpoint);
+    }
+    if (typeof now !== 'number' || !Number.isFinite(now)) throw new TypeError(`Expected \`now\` to be epoch milliseconds, got ${String(now)}`);
+    // Validate before changing anything.
+    const ledger = new CoverageLedger();
+    if (saved.coverage !== undefined) ledger.restore(saved.coverage);
+    this.#generation++;
+    this.#begun = true;
+    this.#tick = 0;
+    this.#lastNow = now;
+    this.#outstanding.clear();
+    const at = floorSecond(now);
+    this.#ledger.restore(ledger.toJSON());
+    this.#ledger.capAt(now);
+    const hold = checkpoint === null ? null : Math.min(checkpoint, at);
+    const from = Math.max(floorSecond((hold ?? at) - this.#lookbackMs - this.#skewMs), this.#oldestAllowed(now));
+    this.#catchup = { from, to: at, minAt: now, hold };
+    this.#savedCheckpoint = checkpoint;
+    this.#begunNow = now;
+    const first = this.#ledger.spans()[0];
+    this.#domainStart = Math.max(this.#oldestAllowed(now), Math.min(from, first?.from ?? from));
+    this.#sweepDone = at;
+    this.#freshAt = null;
+    this.#bandAt = null;
+    this.#lagSince.clear();
+    for (const lag of this.#requiredLags()) this.#lagSince.set(lag, this.#domainStart);
+  }
+
+  /**
+   * `begin` was given a `now` off the API's clock by `deltaMs` (it was a guess: no answer had told
+   * the API's time yet). What it placed by that `now` — the catch-up's reach, the start seconds the
+   * lags apply from — is placed again on the API's clock; what was read since stays recorded as
+   * it was (each read's `asOf` came from the API).
+   */
+  rebase(deltaMs: number): void {
+    if (!this.#begun || !Number.isFinite(deltaMs) || deltaMs === 0) return;
+    const now = this.#begunNow + deltaMs;
+    const at = floorSecond(now);
+    const oldest = this.#oldestAllowed(now);
+    if (this.#catchup !== null) {
+      const hold = this.#savedCheckpoint === null ? null : Math.min(this.#savedCheckpoint, at);
+      const from = Math.max(floorSecond((hold ?? at) - this.#lookbackMs - this.#skewMs), oldest);
+      this.#catchup = { from, to: at, minAt: now, hold };
+      this.#domainStart = Math.max(oldest, Math.min(from, this.#domainStart));
+    }
+    for (const [lag, since] of this.#lagSince) this.#lagSince.set(lag, Math.min(since, this.#domainStart));
+    if (this.#sweepDone !== null) this.#sweepDone += deltaMs;
+    this.#begunNow = now;
+  }
+
+  /**
+   * The API's clock went back by up to `-deltaMs` (an `ApiClock` jump): every listing recorded so
+   * far happened up to that much earlier on the new reading, so their times move back with it.
+   */
+  clockJumped(deltaMs: number): void {
+    if (!(deltaMs < 0) || !Number.isFinite(deltaMs)) return;
+    this.#ledger.shift(deltaMs);
+    if (this.#catchup !== null) this.#catchup.minAt += deltaMs;
+    if (this.#sweepDone !== null) this.#sweepDone += deltaMs;
+    if (this.#freshAt !== null) this.#freshAt += deltaMs;
+    if (this.#bandAt !== null) this.#bandAt += deltaMs;
+    this.#lastNow += deltaMs;
+  }
+
+  /**
+   * The reads for the poll cycle at `now` (the API's clock), given the records held waiting to
+   * settle (Sids, or `{ sid, dateCreated }`). Windows are at most 27 days, never older than 180
+   * days, share their edge second, and are built from this one `now`. What earlier reads did not
+   * cover, and is not being read, is planned again here.
+   */
+  plan(now: number, held: ReadonlyArray<string | HeldRef>): PlannedRead[] {
+    if (typeof now !== 'number' || !Number.isFinite(now)) throw new TypeError(`Expected \`now\` to be epoch milliseconds, got ${String(now)}`);
+    if (!this.#begun) this.begin(null, now);
+    this.#lastNow = now;
+    const at = floorSecond(now);
+    const oldest = this.#oldestAllowed(now);
+    this.#dropLost(now);
+    // Nothing owed or recorded may lie in the API's future.
+    this.#ledger.capAt(now);
+    if (this.#catchup !== null) {
+      this.#catchup.minAt = Math.min(this.#catchup.minAt, now);
+      this.#catchup.to = Math.min(this.#catchup.to, at);
+    }
+
+    const refs = this.#heldRefs(held);
+    this.#m.heldCount = refs.length;
+    this.#cadence = chooseCadence(this.#m, this.#shape, this.#quota, this.#fixed);
+    this.#syncLags(at);
+    const cadence = this.#cadence;
+    const tick = this.#tick++;
+    const reads: PlannedRead[] = [];
+    const ctx: TierContext = { base: this.#base, now, at, oldest, cadence, shape: this.#shape };
+
+    // Settled bands: by Duration, the calls that settled within a short window of start times.
+    if (cadence.bandEvery !== null && tick % cadence.bandEvery === 0) {
+      const busy = (band: number) => this.#isOutstanding((info) => info.kind === 'settled' && info.band === band);
+      for (const r of settledBandReads(ctx, cadence.bandEvery, busy)) this.#push(reads, 'settled', r.query, { from: r.from, to: r.to, plannedAt: now, band: r.band });
+    }
+
+    // Held: by Sid, every `heldEvery` polls; a Sid whose re-read is still outstanding waits for it.
+    if (tick % cadence.heldEvery === 0 && refs.length > 0) {
+      const busy = new Set<string>();
+      for (const read of this.#outstanding) {
+        const info = this.#info.get(read)!;
+        if (info.kind === 'held') for (const sid of info.sids ?? []) busy.add(sid);
+      }
+      for (const batch of heldBatches(this.#base, refs.filter((r) => !busy.has(r.sid)), now, oldest)) {
+        this.#push(reads, 'held', batch.query, { from: at, to: at, plannedAt: now, sids: batch.sids });
+      }
+    }
+
+    // What the catch-up after a start still owes (it reads those start times; no other tier need).
+    const catchupOwed = this.#catchup === null ? [] : this.#withoutPending(this.#ledger.owedUntil(this.#catchup.from, this.#catchup.to, this.#catchup.minAt));
+
+    // Fresh: the newest start times, every `freshEvery` polls, reaching back over start times the
+    // last fresh reads missed (up to a few minutes; older misses are caught up in chunks below).
+    let freshFrom = at;
+    if (cadence.freshMs !== null) {
+      freshFrom = freshWindowFrom(ctx);
+      if (tick % cadence.freshEvery === 0 && !this.#isOutstanding((info) => info.kind === 'fresh')) {
+        const missed = subtractRanges(this.#owed(cadence.freshMs, Math.max(this.#domainStart, freshFrom - freshReachBackMs(ctx)), freshFrom - SECOND), catchupOwed);
+        for (const r of freshReads(ctx, missed[0]?.from)) this.#push(reads, 'fresh', r.query, { from: r.from, to: r.to, plannedAt: now, freshMs: cadence.freshMs });
+      }
+    }
+
+    // Sweep: long calls over the rest of the lookback, found once their Duration is filled in.
+    if (
+      Number.isFinite(cadence.sweepMs) &&
+      (this.#sweepDone === null || now - this.#sweepDone >= cadence.sweepMs) &&
+      !this.#isOutstanding((info) => info.kind === 'sweep')
+    ) {
+      const { reads: pieces, threshold } = sweepReads(ctx, freshFrom);
+      const group: Group = { remaining: pieces.length, failed: false, records: 0 };
+      for (const r of pieces) this.#push(reads, 'sweep', r.query, { from: r.from, to: r.to, plannedAt: now, group, threshold });
+    }
+
+    // What the ledger owes: the catch-up after a start, then each lag, oldest first, out of what the
+    // quota leaves (at least one window a cycle, so that a backlog never starves).
+    let spare = this.#spareRequestsPerCycle();
+    const gather = gatherMs(this.#m, this.#shape);
+    if (this.#catchup !== null) spare -= this.#pushOwed(reads, ctx, 'catchup', 'catchup', catchupOwed, Math.max(1, spare));
+    for (const lag of this.#requiredLags()) {
+      // The fresh window's own lag is the fresh tier's, but for misses older than its reach back.
+      const isFresh = lag === cadence.freshMs;
+      const upTo = isFresh ? Math.min(at - lag, freshFrom - freshReachBackMs(ctx) - SECOND) : at - lag;
+      // Start seconds that were due at this lag before the start are the catch-up's (oldest first);
+      // those that came due since are the lag's, at its priority, as usual (a read counts for both).
+      const catchupsOwn = this.#catchup === null ? [] : clipRanges(catchupOwed, floorSecond(this.#catchup.minAt - lag));
+      const owed = subtractRanges(this.#owed(lag, this.#lagFrom(lag), upTo), catchupsOwn);
+      if (owed.length === 0) continue;
+      // Due start times gather into a fuller page, but never for longer than `gather`.
+      if (owed[0]!.from + lag + gather > now && owed.length === 1 && owed[0]!.to - owed[0]!.from < gather) continue;
+      const steady = Math.max(1, Math.ceil(((this.#m.callRate() ?? 0) * (gather + this.#pollMs)) / this.#shape.pageSize));
+      const spent = this.#pushOwed(reads, ctx, isFresh ? 'catchup' : 'slice', lag, owed, Math.max(steady, spare));
+      // The regular read is in the steady estimate already; only a backlog takes from the spare.
+      spare -= Math.max(0, spent - steady);
+    }
+
+    this.#advanceDomain(at, oldest);
+    return reads.sort((a, b) => a.priority - b.priority);
+  }
+
+  /**
+   * Reports how a read went. What a complete full listing covered goes into the coverage ledger as
+   * of `result.asOf`; a read that did not complete (`ok: false`) covers nothing: it is planned
+   * again. Reads from before the last `begin` are ignored. `now` is not needed (kept for callers).
+   */
+  complete(read: PlannedRead, result: ReadCompletion, now?: number): void {
+    void now;
+    const info = this.#info.get(read);
+    if (info === undefined) throw new TypeError('Expected a read planned by this ReadPlanner (and not completed yet)');
+    if (typeof result !== 'object' || result === null || typeof result.ok !== 'boolean') {
+      throw new TypeError(`Expected a read result { ok, records, requests, asOf? }, got ${String(result)}`);
+    }
+    this.#info.delete(read); // a read counts once
+    this.#outstanding.delete(read);
+    if (info.generation !== this.#generation) return;
+    const records = Number.isFinite(result.records) && result.records > 0 ? result.records : 0;
+    const asOf = typeof result.asOf === 'number' && Number.isFinite(result.asOf) ? result.asOf : info.plannedAt;
+    if (info.group) {
+      const group = info.group;
+      group.remaining--;
+      group.records += records;
+      if (!result.ok) group.failed = true;
+      if (group.remaining === 0 && !group.failed) {
+        this.#sweepDone = Math.max(this.#sweepDone ?? info.plannedAt, Math.min(info.plannedAt, asOf));
+        // Measured per threshold: the bands' sweep lists far fewer calls than the fresh tier's.
+        this.#m.sampleSweep(group.records, info.threshold ?? 0);
+      }
+      return;
+    }
+    if (!result.ok) return;
+    switch (info.kind) {
+      case 'fresh':
+      case 'slice':
+      case 'catchup': {
+        // The window's last second, and the second the API was in, may still gain calls (a `lte`
+        // on whole seconds, compared with finer times, would miss the end of its second): the next
+        // window starts there, sharing its edge second.
+        const to = Math.min(info.to, floorSecond(asOf)) - SECOND;
+        const malformed = result.malformedAt ?? [];
+        // A record whose own start could not be read: the whole window is read again, a few times.
+        const windowKey = `${info.kind}:${info.owedFor ?? ''}`;
+        if (malformed.some((at) => !Number.isFinite(at))) {
+          if (this.#strike(windowKey)) break;
+        } else {
+          this.#strikes.delete(windowKey);
+        }
+        this.#ledger.record(info.from, to, asOf);
+        // The start seconds of records that could not be read are owed again, a few times.
+        for (const at of malformed) {
+          if (!Number.isFinite(at)) continue;
+          const second = floorSecond(at);
+          if (second >= info.from && second <= to && this.#strike(second)) this.#ledger.erase(second, second);
+        }
+        if (info.kind === 'fresh') {
+          this.#m.sampleFresh(records, info.to - info.from, info.freshMs ?? 0);
+          this.#freshAt = Math.max(this.#freshAt ?? asOf, asOf);
+        }
+        else this.#m.sampleNet(records, info.to - info.from);
+        if (this.#catchup !== null && this.#ledger.owedUntil(this.#catchup.from, this.#catchup.to, this.#catchup.minAt).length === 0) this.#catchup = null;
+        break;
+      }
+      case 'settled':
+        this.#m.sampleBand(info.band ?? 0, records, info.to - info.from);
+        this.#bandAt = Math.max(this.#bandAt ?? asOf, asOf);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /**
+   * The instant up to which every read that was due has completed (saved as the store's
+   * checkpoint): the oldest due start time still owed at some lag, plus that lag; held at its old
+   * value (null after a fresh start) while the catch-up is incomplete. A restart from it, with the
+   * coverage ledger or without, reaches back far enough to read again whatever might be missing.
+   */
+  checkpoint(): number | null {
+    if (!this.#begun) return null;
+    if (this.#catchup !== null) return this.#catchup.hold;
+    const now = this.#lastNow;
+    let checkpoint = floorSecond(now);
+    for (const lag of this.#requiredLags()) {
+      const oldest = this.#oldestOwed(lag, now);
+      if (oldest !== null) checkpoint = Math.min(checkpoint, oldest + lag);
+    }
+    return checkpoint;
+  }
+
+  /**
+   * The API instant as of which the tier that decides how soon a new call is seen last read the
+   * newest start times: the latest complete fresh read, or settled band read while the bands are
+   * on; with neither, the checkpoint. Null before any. `now − latencyCoveredAt()` is the stream's lag.
+   */
+  latencyCoveredAt(): number | null {
+    if (this.#cadence.freshMs !== null) return this.#freshAt;
+    if (this.#cadence.bandEvery !== null) return this.#bandAt;
+    return this.checkpoint();
+  }
+
+  /**
+   * The oldest start time a read may still reach (owed start times, the lookback and skew margin
+   * behind the last plan, a restart from the checkpoint saved now), or null before `begin`. Emitted
+   * Sids that started since must be kept: pass it to `CallTracker.prune` as `keepFrom`.
+   */
+  oldestPlanned(): number | null {
+    if (!this.#begun) return null;
+    let oldest = Math.min(this.#domainStart, floorSecond(this.#lastNow - this.#lookbackMs - this.#skewMs));
+    const checkpoint = this.checkpoint();
+    if (checkpoint !== null) oldest = Math.min(oldest, floorSecond(checkpoint - this.#lookbackMs - this.#skewMs));
+    if (this.#catchup !== null) oldest = Math.min(oldest, this.#catchup.from);
+    return oldest;
+  }
+
+  /** The sweep's `Duration` floor: below the shortest call that can escape the fresh window (half of it, for ring time). */
+  sweepThresholdSeconds(): number {
+    return sweepThresholdSeconds(this.#cadence);
+  }
+
+  /**
+   * Requests a minute the current plan needs at the observed call rate (catch-up excluded); the
+   * stream warns (`ERR_QUOTA_PLAN`) when it exceeds `maxRequestsPerMinute`.
+   */
+  estimatedRequestsPerMinute(): number {
+    return Math.ceil(estimateRequestsPerMinute(this.#cadence, this.#m, this.#shape));
+  }
+
+  /** Counts one more read of `key` that listed a record that could not be read; true while it may be read again. */
+  #strike(key: number | string): boolean {
+    const strikes = (this.#strikes.get(key) ?? 0) + 1;
+    if (strikes > MALFORMED_STRIKES) return false;
+    this.#strikes.set(key, strikes);
+    return true;
+  }
+
+  /** The lags owed now: the configured ones in force, and the fresh window's width while it is on. */
+  #requiredLags(): number[] {
+    const lags = new Set(lagsFor(this.#cadence, this.#shape));
+    if (this.#cadence.freshMs !== null) lags.add(this.#cadence.freshMs);
+    return [...lags].sort((a, b) => a - b);
+  }
+
+  /** A lag that comes into force applies from its lag behind now; one that goes is forgotten. */
+  #syncLags(at: number): void {
+    const lags = this.#requiredLags();
+    for (const lag of [...this.#lagSince.keys()]) if (!lags.includes(lag)) this.#lagSince.delete(lag);
+    for (const lag of lags) {
+      const since = this.#lagSince.get(lag);
+      // Never later than its lag behind now: a `since` set from a clock reading ahead of the API's would skip start times.
+      if (since === undefined) this.#lagSince.set(lag, floorSecond(at - lag));
+      else if (since > floorSecond(at - lag)) this.#lagSince.set(lag, floorSecond(at - lag));
+    }
+  }
+
+  #lagFrom(lag: number): number {
+    return Math.max(this.#domainStart, this.#lagSince.get(lag) ?? this.#domainStart);
+  }
+
+  /** Start seconds of `[from, to]` owed at `lag` and not being read. */
+  #owed(lag: number, from: number, to: number): SecondRange[] {
+    if (to < from) return [];
+    return this.#withoutPending(this.#ledger.owedForLag(from, to, lag));
+  }
+
+  /** The oldest due start second owed at `lag` (being read or not), or null. */
+  #oldestOwed(lag: number, now: number): number | null {
+    return this.#ledger.oldestOwedForLag(this.#lagFrom(lag), floorSecond(now - lag), lag);
+  }
+
+  #withoutPending(ranges: SecondRange[]): SecondRange[] {
+    if (ranges.length === 0) return ranges;
+    const pending: SecondRange[] = [];
+    for (const read of this.#outstanding) {
+      const info = this.#info.get(read)!;
+      if (info.kind === 'fresh' || info.kind === 'slice' || info.kind === 'catchup') pending.push({ from: info.from, to: info.to });
+    }
+    return subtractRanges(ranges, pending);
+  }
+
+  /** The windows `owedReads` sizes over `owed`, while fewer than `MAX_PARALLEL_NET` reads of this requirement are outstanding. Returns the requests estimated. */
+  #pushOwed(reads: PlannedRead[], ctx: TierContext, kind: ReadKind, owedFor: number | 'catchup', owed: SecondRange[], budget: number): number {
+    let parallel = 0;
+    for (const read of this.#outstanding) if (this.#info.get(read)!.owedFor === owedFor) parallel++;
+    const planned = owedReads(ctx, owed, budget, MAX_PARALLEL_NET - parallel, { rate: this.#m.callRate(), measuredWidthMs: this.#m.measuredWidthMs() });
+    for (const r of planned.reads) this.#push(reads, kind, r.query, { from: r.from, to: r.to, plannedAt: ctx.now, owedFor });
+    return planned.requests;
+  }
+
+  /**
+   * Moves the oldest start second answered for forward, past start times older than the lookback
+   * (and its margins) that are owed nothing; start times still owed stay, up to the 180 days the
+   * API keeps, after which they are reported by `takeGaps`.
+   */
+  #advanceDomain(at: number, oldestAllowed: number): void {
+    let start = floorSecond(at - this.#lookbackMs - this.#skewMs - RETAIN_MS);
+    for (const lag of this.#requiredLags()) {
+      const owed = this.#ledger.oldestOwedForLag(this.#lagFrom(lag), floorSecond(at - lag), lag);
+      if (owed !== null) start = Math.min(start, owed);
+    }
+    if (this.#catchup !== null) start = Math.min(start, this.#catchup.from);
+    if (start < oldestAllowed) {
+      for (const lag of this.#requiredLags()) {
+        for (const gap of this.#ledger.owedForLag(this.#lagFrom(lag), Math.min(oldestAllowed - SECOND, floorSecond(at - lag)), lag)) this.#gaps.push(gap);
+      }
+      start = oldestAllowed;
+      if (this.#catchup !== null && this.#catchup.from < start) this.#catchup.from = start;
+    }
+    if (start > this.#domainStart) {
+      this.#domainStart = start;
+      this.#ledger.forgetBefore(start);
+      for (const key of this.#strikes.keys()) if (typeof key === 'number' && key < start) this.#strikes.delete(key);
+    }
+  }
+
+  /** Requests one cycle can spend on backlogs beyond the steady tiers: the quota of one poll interval less the steady share, at least one. */
+  #spareRequestsPerCycle(): number {
+    const perCycle = (this.#quota * this.#pollMs) / MINUTE;
+    const steady = (estimateRequestsPerMinute(this.#cadence, this.#m, this.#shape) * this.#pollMs) / MINUTE;
+    return Math.max(1, Math.floor(perCycle - steady));
+  }
+
+  #heldRefs(held: ReadonlyArray<string | HeldRef>): HeldRef[] {
+    const seen = new Set<string>();
+    const refs: HeldRef[] = [];
+    for (const h of held) {
+      const ref = typeof h === 'string' ? { sid: h } : h;
+      if (typeof ref?.sid !== 'string' || !LISTABLE_SID.test(ref.sid) || seen.has(ref.sid)) continue;
+      seen.add(ref.sid);
+      refs.push(ref);
+    }
+    return refs;
+  }
+
+  #isOutstanding(test: (info: ReadInfo) => boolean): boolean {
+    for (const read of this.#outstanding) if (test(this.#info.get(read)!)) return true;
+    return false;
+  }
+
+  /** Reads outstanding for `LOST_READ_MS` are taken for lost: what they were to cover is planned again. */
+  #dropLost(now: number): void {
+    for (const read of this.#outstanding) {
+      if (now - this.#info.get(read)!.plannedAt > LOST_READ_MS) this.#outstanding.delete(read);
+    }
+  }
+
+  #oldestAllowed(now: number): number {
+    return ceilSecond(now - MAX_AGE_MS);
+  }
+
+  #push(reads: PlannedRead[], kind: ReadKind, query: CallQuery, info: Omit<ReadInfo, 'generation' | 'kind'>, retries?: number): PlannedRead {
+    const read: PlannedRead = Object.freeze({ kind, query, priority: PRIORITY[kind], ...(retries === undefined ? {} : { retries }) });
+    this.#info.set(read, { generation: this.#generation, kind, ...info });
+    this.#outstanding.add(read);
+    reads.push(read);
+    return read;
+  }
+}

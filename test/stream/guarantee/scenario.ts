@@ -1,0 +1,322 @@
+/**
+ * One run of the real stream against the simulator under a fake clock, with options drawn from the
+ * whole accepted ranges, the API's clock off ours (offset, drift, jumps), every fault kind, and
+ * restarts (clean and crashed); then the judge (`judge.ts`) decides against the ground truth.
+ */
+import fc from 'fast-check';
+import { createSimulator } from '../../../src/simulator/index.js';
+import type { FaultSpec, SimulatedCall, Simulator } from '../../../src/simulator/index.js';
+import { SimulatorDispatcher } from '../../../src/simulator/SimulatorDispatcher.js';
+import { createCallStream } from '../../../src/stream/createCallStream.js';
+import type { CallStream } from '../../../src/stream/CallStream.js';
+import type { CallStreamOptions, Store, StoreState } from '../../../src/stream/types.js';
+import { memoryStore } from '../../../src/stores/memoryStore.js';
+import type { ExotelError } from '../../../src/exotel/errors.js';
+import { installClock, stopUnder } from '../harness.js';
+import { MAX_GATHER_MS, feasible, judge } from './judge.js';
+import type { Conditions, Observed, Verdict } from './judge.js';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const T0 = Date.UTC(2026, 9, 20, 4, 30, 0);
+const STEP_MS = 20 * SECOND;
+/** Calls per run at most: a run at 10,000 calls a minute is a burst of seconds. */
+const MAX_CALLS = 2_500;
+
+const FAULT_KINDS = ['status', 'rate-limit', 'reset', 'delay', 'truncated', 'malformed', 'duplicate-row', 'bad-record'] as const;
+
+/** A value spread evenly over the logarithm of `[min, max]`. */
+const logInteger = (min: number, max: number) => fc.double({ min: Math.log(min), max: Math.log(max), noNaN: true }).map((x) => Math.min(max, Math.max(min, Math.round(Math.exp(x)))));
+
+export const scenarioArb = fc
+  .record({
+    pollIntervalMs: fc.oneof({ weight: 3, arbitrary: logInteger(SECOND, MINUTE) }, { weight: 1, arbitrary: logInteger(MINUTE, HOUR) }),
+    lookbackFactor: fc.double({ min: 0, max: 1, noNaN: true }),
+    settleFactor: fc.double({ min: 0, max: 1, noNaN: true }),
+    pageSize: fc.oneof({ weight: 3, arbitrary: fc.constant(100) }, { weight: 2, arbitrary: fc.integer({ min: 1, max: 100 }) }),
+    maxRequestsPerMinute: fc.oneof({ weight: 2, arbitrary: fc.constant(200) }, { weight: 3, arbitrary: logInteger(1, 1_000) }),
+    timeZone: fc.constantFrom('Asia/Kolkata', 'UTC', 'America/New_York', 'Europe/London', 'Pacific/Chatham'),
+    lags: fc.option(fc.uniqueArray(logInteger(SECOND, 2 * HOUR), { minLength: 1, maxLength: 3 }), { nil: undefined }),
+    skewMarginMs: fc.option(fc.integer({ min: 0, max: 3_600_000 }), { nil: undefined }),
+    inboundOnly: fc.boolean(),
+    saveEveryCycle: fc.boolean(),
+    callsPerMinute: fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 6, arbitrary: logInteger(1, 10_000) }),
+    settleMaxMs: fc.integer({ min: 0, max: 10 * MINUTE }),
+    longShare: fc.double({ min: 0, max: 0.3, noNaN: true }),
+    correctionShare: fc.double({ min: 0, max: 0.2, noNaN: true }),
+    offsetMs: fc.integer({ min: -HOUR, max: HOUR }),
+    driftPpm: fc.integer({ min: -150, max: 150 }),
+    jumps: fc.array(fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), byMs: fc.integer({ min: -10 * MINUTE, max: 10 * MINUTE }) }), { maxLength: 2 }),
+    faults: fc.array(
+      fc.record({
+        kind: fc.constantFrom(...FAULT_KINDS),
+        at: fc.double({ min: 0, max: 0.9, noNaN: true }),
+        lengthMs: logInteger(10 * SECOND, 15 * MINUTE),
+        rate: fc.oneof(fc.constant(1), fc.double({ min: 0.02, max: 0.5, noNaN: true })),
+        status: fc.constantFrom(500, 502, 503, 504),
+        retryAfter: fc.constantFrom<'seconds' | 'http-date' | false>('seconds', 'http-date', false),
+        field: fc.constantFrom<'DateCreated' | 'Sid' | 'Status' | 'Duration'>('DateCreated', 'Sid', 'Status', 'Duration'),
+      }),
+      { maxLength: 4 },
+    ),
+    restarts: fc.array(fc.record({ at: fc.double({ min: 0.05, max: 0.8, noNaN: true }), downMs: logInteger(SECOND, 2 * HOUR), crash: fc.boolean() }), { maxLength: 2 }),
+    seed: fc.integer({ min: 1, max: 2 ** 30 }),
+  })
+  .map((s) => {
+    // lookbackMs: from just over the poll interval (and 60 s) to 31 days, spread over its logarithm.
+    const minLookback = Math.max(60 * SECOND, s.pollIntervalMs + SECOND);
+    const lookbackMs = Math.round(Math.exp(Math.log(minLookback) + s.lookbackFactor * (Math.log(31 * DAY) - Math.log(minLookback))));
+    // settleMs: 0 to lookbackMs, mostly minutes.
+    const settleMs = Math.min(lookbackMs, Math.round(s.settleFactor ** 2 * Math.min(lookbackMs, 30 * MINUTE)));
+    const sliceLagsMs = s.lags?.filter((l) => l <= lookbackMs);
+    return { ...s, lookbackMs, settleMs, sliceLagsMs: sliceLagsMs && sliceLagsMs.length > 0 ? sliceLagsMs : undefined };
+  });
+
+export type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
+
+function random(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 2 ** 32;
+  };
+}
+
+export interface RunResult {
+  verdict: Verdict;
+  conditions: Conditions;
+  calls: number;
+  requests: number;
+  faultsInjected: number;
+  errors: Record<string, number>;
+  /** The stream said it could not keep up or could not cover something. */
+  warned: boolean;
+  /** Sids emitted after the last save before a crash (their second emission is excused). */
+  excused: number;
+}
+
+/** A store that can "crash": saves after it are lost. Remembers what the last completed save held. */
+function crashableStore(inner: Store, now: () => number) {
+  let crashed = false;
+  let lastSnapshotAt = Number.NEGATIVE_INFINITY;
+  const store: Store = {
+    load: () => inner.load(),
+    async save(state: StoreState) {
+      if (crashed) return;
+      const at = now();
+      await inner.save(state);
+      lastSnapshotAt = at;
+    },
+    close: async () => undefined,
+  };
+  return {
+    store,
+    crash: () => {
+      crashed = true;
+    },
+    revive: () => {
+      crashed = false;
+    },
+    lastSnapshotAt: () => lastSnapshotAt,
+  };
+}
+
+/** Runs one scenario; returns the verdict and the figures. */
+export async function runScenario(s: Scenario): Promise<RunResult> {
+  const rnd = random(s.seed);
+  const clock = installClock(T0);
+  try {
+    // The API's clock: ours plus an offset that drifts and jumps.
+    let jumped = 0;
+    const apiNow = () => Date.now() + s.offsetMs + Math.round(((Date.now() - T0) * s.driftPpm) / 1e6) + jumped;
+    const sim: Simulator = createSimulator({ seed: s.seed, timeZone: s.timeZone, clock: { now: apiNow } });
+
+    // How long to run: the traffic, then long enough for the first lag to read its last calls.
+    const firstLag = Math.min(...(s.sliceLagsMs ?? [10 * MINUTE]), s.lookbackMs);
+    const tailMs = Math.min(firstLag, s.lookbackMs) + MAX_GATHER_MS + s.settleMaxMs + 6 * s.pollIntervalMs + 5 * MINUTE;
+    const trafficMs = s.callsPerMinute === 0 ? 20 * MINUTE : Math.min(40 * MINUTE, (MAX_CALLS / s.callsPerMinute) * MINUTE);
+    const runMs = Math.min(8 * HOUR, trafficMs + tailMs);
+
+    // The calls, on the API's clock.
+    const startApi = apiNow();
+    const truthAll: SimulatedCall[] = [];
+    if (s.callsPerMinute > 0) {
+      const gap = MINUTE / s.callsPerMinute;
+      for (let t = startApi + SECOND + -Math.log(1 - rnd()) * gap; t < startApi + trafficMs; t += -Math.log(1 - rnd()) * gap) {
+        const u = rnd();
+        const status = u < 0.65 ? 'completed' : u < 0.79 ? 'no-answer' : u < 0.89 ? 'busy' : u < 0.95 ? 'failed' : 'canceled';
+        const long = rnd() < s.longShare;
+        const talkMs = status !== 'completed' ? 0 : long ? (rnd() < 0.8 ? 5 * MINUTE + rnd() * 25 * MINUTE : 30 * MINUTE + rnd() * 150 * MINUTE) : Math.min(5 * MINUTE, 1_000 - Math.log(1 - rnd()) * 90 * SECOND);
+        const direction = rnd() < 0.5 ? 'inbound' : rnd() < 0.7 ? 'outbound-api' : 'outbound-dial';
+        const correction = rnd() < s.correctionShare ? [{ afterMs: Math.round(SECOND + rnd() * 20 * MINUTE), fields: { Price: Math.round(1 + rnd() * 5000) / 1000 } }] : [];
+        truthAll.push(
+          sim.addCall({
+            startAt: Math.floor(t),
+            ringMs: Math.round(rnd() * 30 * SECOND),
+            talkMs: Math.round(talkMs),
+            status,
+            direction,
+            settleDelayMs: Math.round(rnd() * s.settleMaxMs),
+            ...(correction.length > 0 ? { corrections: correction } : {}),
+          }),
+        );
+      }
+    }
+    const truth = s.inboundOnly ? truthAll.filter((t) => t.direction === 'inbound') : truthAll;
+
+    const inner = memoryStore();
+    const crashable = crashableStore(inner, apiNow);
+    const observed: Observed[] = [];
+    const errors: ExotelError[] = [];
+    const excusedSids = new Set<string>();
+    let session: Observed[] = [];
+    const options: CallStreamOptions = {
+      accountSid: 'acme1',
+      apiKey: 'sim-key',
+      apiToken: 'sim-token',
+      baseUrl: 'http://127.0.0.1:9',
+      dispatcher: new SimulatorDispatcher(sim),
+      pollIntervalMs: s.pollIntervalMs,
+      lookbackMs: s.lookbackMs,
+      settleMs: s.settleMs,
+      pageSize: s.pageSize,
+      maxRequestsPerMinute: s.maxRequestsPerMinute,
+      timeZone: s.timeZone,
+      store: crashable.store,
+      retries: 3,
+      ...(s.sliceLagsMs === undefined ? {} : { sliceLagsMs: s.sliceLagsMs }),
+      ...(s.skewMarginMs === undefined ? {} : { skewMarginMs: s.skewMarginMs }),
+      ...(s.inboundOnly ? { filters: { direction: 'inbound' as const } } : {}),
+      ...(s.saveEveryCycle ? { saveIntervalMs: 0 } : {}),
+    };
+    const start = (): CallStream => {
+      const stream = createCallStream(options);
+      session = [];
+      stream.events$.subscribe({
+        next: (event) => {
+          const call = event.call;
+          const o: Observed = {
+            type: event.type,
+            sid: call.sid,
+            apiAt: apiNow(),
+            settled: call.duration !== null && call.price !== null && call.endTime !== null,
+            price: call.price,
+            ...(event.type === 'callUpdated' ? { changes: event.changes } : {}),
+          };
+          observed.push(o);
+          session.push(o);
+        },
+        error: () => undefined,
+      });
+      stream.errors$.subscribe((e) => errors.push(e));
+      return stream;
+    };
+
+    // Disturbances, on the API's clock, for the judge.
+    const disturbances: Array<{ from: number; to: number; extraMs: number }> = [];
+    const catchUpMs = (lengthMs: number) => 5 * MINUTE + (((lengthMs / MINUTE) * s.callsPerMinute * 3) / s.pageSize / Math.max(1, s.maxRequestsPerMinute)) * MINUTE;
+    const faults = s.faults.map((f) => ({ ...f, from: Math.round(f.at * runMs), to: Math.round(f.at * runMs) + f.lengthMs }));
+    for (const f of faults) disturbances.push({ from: startApi + f.from, to: startApi + f.to, extraMs: 3 * MINUTE + catchUpMs(f.lengthMs) });
+    const restarts = s.restarts.map((r) => ({ ...r, atMs: Math.round(r.at * runMs) })).sort((a, b) => a.atMs - b.atMs);
+    const jumps = s.jumps.map((j) => ({ ...j, atMs: Math.round(j.at * runMs) })).sort((a, b) => a.atMs - b.atMs);
+    let faultsInjected = 0;
+    let active = '';
+
+    let stream = start();
+    stream.start();
+    let elapsed = 0;
+    let firstAnswerAt: number | undefined;
+    let restartIndex = 0;
+    let jumpIndex = 0;
+    while (elapsed < runMs) {
+      // Faults in force now.
+      const now = elapsed;
+      const on = faults.filter((f) => f.from <= now && now < f.to);
+      const key = on.map((f) => f.kind + f.from).join('|');
+      if (key !== active) {
+        active = key;
+        sim.clearFaults();
+        for (const f of on) {
+          const spec: FaultSpec = { kind: f.kind, rate: f.rate };
+          if (f.kind === 'status') spec.status = f.status;
+          if (f.kind === 'rate-limit') {
+            spec.retryAfter = f.retryAfter;
+            spec.retryAfterSeconds = 1 + Math.floor(f.rate * 5);
+          }
+          if (f.kind === 'delay') spec.delayMs = 500 + Math.round(f.rate * 2_500);
+          if (f.kind === 'bad-record') spec.field = f.field;
+          sim.inject(spec);
+          faultsInjected++;
+        }
+      }
+      while (jumpIndex < jumps.length && jumps[jumpIndex]!.atMs <= elapsed) {
+        const j = jumps[jumpIndex++]!;
+        const at = apiNow();
+        jumped += j.byMs;
+        // A jump back replays API time already seen; either way the calls around it get the jump's length more.
+        disturbances.push({ from: Math.min(at, at + j.byMs), to: Math.max(at, at + j.byMs) + 2 * MINUTE, extraMs: Math.abs(j.byMs) + 2 * s.pollIntervalMs });
+      }
+      if (restartIndex < restarts.length && restarts[restartIndex]!.atMs <= elapsed) {
+        const r = restarts[restartIndex++]!;
+        const downFrom = apiNow();
+        if (r.crash) {
+          crashable.crash();
+          // What was emitted after the last save that landed is emitted again after a crash: excused.
+          const saved = crashable.lastSnapshotAt();
+          for (const o of session) if (o.apiAt >= saved - 2 * SECOND) excusedSids.add(o.sid);
+        }
+        await stopUnder(clock, stream);
+        crashable.revive();
+        await clock.tickAsync(r.downMs);
+        elapsed += r.downMs;
+        // The lags read what came due while it was down at their own priority, beside the catch-up.
+        disturbances.push({ from: downFrom, to: apiNow(), extraMs: 2 * s.pollIntervalMs + catchUpMs(r.downMs) });
+        stream = start();
+        stream.start();
+        continue;
+      }
+      const step = Math.min(STEP_MS, runMs - elapsed);
+      await clock.tickAsync(step);
+      elapsed += step;
+      firstAnswerAt ??= sim.history[0]?.at;
+    }
+    const endAt = apiNow();
+    await stopUnder(clock, stream);
+
+    const lagsMs = [...new Set([...(s.sliceLagsMs ?? [10 * MINUTE, 30 * MINUTE]).filter((l) => l < s.lookbackMs), s.lookbackMs])].sort((a, b) => a - b);
+    const conditions: Conditions = {
+      pollIntervalMs: s.pollIntervalMs,
+      lookbackMs: s.lookbackMs,
+      settleMs: s.settleMs,
+      lagsMs,
+      disturbances,
+      feasible: feasible(s.callsPerMinute, s.pageSize, s.maxRequestsPerMinute),
+      endAt,
+      coveredFrom: (firstAnswerAt ?? endAt) - s.lookbackMs + 2 * SECOND,
+      pageSize: s.pageSize,
+      callsPerMinute: s.inboundOnly ? s.callsPerMinute * 0.5 : s.callsPerMinute,
+    };
+    const verdict = judge(truth, observed, conditions);
+    verdict.twice = verdict.twice.filter((sid) => !excusedSids.has(sid));
+    const errorCounts: Record<string, number> = {};
+    for (const e of errors) errorCounts[e.code] = (errorCounts[e.code] ?? 0) + 1;
+    return {
+      verdict,
+      conditions,
+      calls: truth.length,
+      requests: sim.rateStats().total,
+      faultsInjected,
+      errors: errorCounts,
+      warned: errors.some((e) => e.code === 'ERR_QUOTA_PLAN' || e.code === 'ERR_COVERAGE_GAP'),
+      excused: excusedSids.size,
+    };
+  } finally {
+    clock.uninstall();
+  }
+}
