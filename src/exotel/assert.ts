@@ -137,6 +137,40 @@ export function lookbackOption(value: unknown): number {
   return integerOption('lookbackMs', value, 60_000, MAX_LOOKBACK_MS, 7_200_000);
 }
 
+/** `pollIntervalMs`: an integer from 1,000 (a second) to a day. @default 15_000 */
+export function pollIntervalOption(value: unknown): number {
+  return integerOption('pollIntervalMs', value, 1_000, DAY_MS, 15_000);
+}
+
+/** `lookbackMs` of a stream polled every `pollIntervalMs`: as `lookbackOption`, and longer than the poll interval. */
+export function lookbackOverPollOption(value: unknown, pollIntervalMs: number): number {
+  const lookbackMs = lookbackOption(value);
+  if (lookbackMs <= pollIntervalMs) throw new InvalidOptionError('lookbackMs', `an integer larger than \`pollIntervalMs\` (${pollIntervalMs})`, lookbackMs);
+  return lookbackMs;
+}
+
+/** `skewMarginMs`: an integer from 0 to an hour. @default 60_000 */
+export function skewMarginOption(value: unknown): number {
+  return integerOption('skewMarginMs', value, 0, 3_600_000, 60_000);
+}
+
+/** `freshWindowMs`: an integer from 1,000 to `lookbackMs`; undefined (adaptive) when absent. */
+export function freshWindowOption(value: unknown, lookbackMs: number): number | undefined {
+  return integerOption('freshWindowMs', value, 1_000, lookbackMs);
+}
+
+/** `sweepIntervalMs`: an integer from `pollIntervalMs` to `lookbackMs`, or `Infinity` (off); undefined (adaptive) when absent. */
+export function sweepIntervalOption(value: unknown, pollIntervalMs: number, lookbackMs: number): number | undefined {
+  return intervalOrNever('sweepIntervalMs', value, pollIntervalMs, lookbackMs);
+}
+
+/** `sliceLagsMs`: an array of integers from 1,000 to `lookbackMs`; undefined (the defaults) when absent. */
+export function sliceLagsOption(value: unknown, lookbackMs: number): number[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw new InvalidOptionError('sliceLagsMs', 'an array of milliseconds', value);
+  return value.map((lag, index) => integerOption(`sliceLagsMs[${index}]`, lag, 1_000, lookbackMs, 0));
+}
+
 /** `settleMs`: an integer from 0 to `lookbackMs`. @default 300_000 (five minutes) */
 export function settleOption(value: unknown, lookbackMs: number): number {
   return integerOption('settleMs', value, 0, lookbackMs, 300_000);

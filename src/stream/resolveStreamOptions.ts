@@ -13,7 +13,12 @@ import {
   integerOption,
   intervalOrNever,
   limiterOption,
-  lookbackOption,
+  freshWindowOption,
+  lookbackOverPollOption,
+  pollIntervalOption,
+  skewMarginOption,
+  sliceLagsOption,
+  sweepIntervalOption,
   numbersOption,
   pageSizeOption,
   requestsPerMinuteOption,
@@ -57,7 +62,6 @@ export interface ResolvedStreamOptions {
   scheduler: SchedulerLike;
 }
 
-const DAY_MS = 86_400_000;
 const KNOWN: ReadonlySet<string> = new Set([
   'accountSid', 'apiKey', 'apiToken', 'subdomain', 'baseUrl', 'pollIntervalMs', 'lookbackMs', 'settleMs', 'timeZone',
   'pageSize', 'maxRequestsPerMinute', 'limiter', 'filters', 'details', 'store', 'isSettled', 'freshWindowMs',
@@ -95,9 +99,8 @@ export function resolveStreamOptions(options: CallStreamOptions, env: NodeJS.Pro
   const subdomain = baseUrl === undefined ? ((options.subdomain ?? env.EXOTEL_SUBDOMAIN ?? 'api.exotel.com') as string) : (options.subdomain as string | undefined);
   resolveBase(baseUrl, subdomain);
 
-  const pollIntervalMs = integerOption('pollIntervalMs', options.pollIntervalMs, 1_000, DAY_MS, 15_000);
-  const lookbackMs = lookbackOption(options.lookbackMs);
-  if (lookbackMs <= pollIntervalMs) throw new InvalidOptionError('lookbackMs', `an integer larger than \`pollIntervalMs\` (${pollIntervalMs})`, lookbackMs);
+  const pollIntervalMs = pollIntervalOption(options.pollIntervalMs);
+  const lookbackMs = lookbackOverPollOption(options.lookbackMs, pollIntervalMs);
   const settleMs = settleOption(options.settleMs, lookbackMs);
   const timeZone = timeZoneOption('timeZone', options.timeZone);
   const pageSize = pageSizeOption('pageSize', options.pageSize, 100);
@@ -110,15 +113,11 @@ export function resolveStreamOptions(options: CallStreamOptions, env: NodeJS.Pro
   assertMethods('store', store, ['load', 'save'], 'a Store (an object with `load()` and `save(state)`)');
   const isSettled = functionOption<(context: SettleContext) => boolean>('isSettled', options.isSettled) ?? defaultIsSettled;
 
-  const freshWindowMs = integerOption('freshWindowMs', options.freshWindowMs, 1_000, lookbackMs);
-  const skewMarginMs = integerOption('skewMarginMs', options.skewMarginMs, 0, 3_600_000, 60_000);
+  const freshWindowMs = freshWindowOption(options.freshWindowMs, lookbackMs);
+  const skewMarginMs = skewMarginOption(options.skewMarginMs);
   // Infinity turns the long-call sweep off.
-  const sweepIntervalMs = intervalOrNever('sweepIntervalMs', options.sweepIntervalMs, pollIntervalMs, lookbackMs);
-  let sliceLagsMs: number[] | undefined;
-  if (options.sliceLagsMs !== undefined) {
-    if (!Array.isArray(options.sliceLagsMs)) throw new InvalidOptionError('sliceLagsMs', 'an array of milliseconds', options.sliceLagsMs);
-    sliceLagsMs = options.sliceLagsMs.map((lag, index) => integerOption(`sliceLagsMs[${index}]`, lag, 1_000, lookbackMs, 0));
-  }
+  const sweepIntervalMs = sweepIntervalOption(options.sweepIntervalMs, pollIntervalMs, lookbackMs);
+  const sliceLagsMs = sliceLagsOption(options.sliceLagsMs, lookbackMs);
   const readConcurrency = integerOption('readConcurrency', options.readConcurrency, 1, 32, 4);
   const saveIntervalMs = intervalOrNever('saveIntervalMs', options.saveIntervalMs) ?? intervalOrNever('store.saveIntervalMs', store.saveIntervalMs) ?? 0;
   const retries = options.retries === undefined ? undefined : retriesOption(options.retries);

@@ -38,15 +38,16 @@ describe('ReadPlanner: options', () => {
   it.each([
     [{ pollIntervalMs: 0 }, /`pollIntervalMs`.*`0` \(number\)/],
     [{ lookbackMs: -1 }, /`lookbackMs`/],
-    [{ lookbackMs: 200 * DAY }, /`lookbackMs`.*180 days/],
+    [{ lookbackMs: 200 * DAY }, /`lookbackMs`.*integer from 60000 to 2678400000/],
+    [{ lookbackMs: 10 * SECOND }, /`lookbackMs`.*integer larger than `pollIntervalMs`|`lookbackMs`.*integer from 60000/],
     [{ pageSize: 101 }, /`pageSize`.*integer from 1 to 100.*`101`/],
     [{ pageSize: 2.5 }, /`pageSize`/],
     [{ maxRequestsPerMinute: 0 }, /`maxRequestsPerMinute`/],
     [{ skewMarginMs: Number.NaN }, /`skewMarginMs`/],
     [{ details: 'yes' as never }, /`details`.*"yes"/],
-    [{ freshWindowMs: 3 * HOUR }, /`freshWindowMs`.*`lookbackMs`/],
+    [{ freshWindowMs: 3 * HOUR }, /`freshWindowMs`.*integer from 1000 to 7200000/],
     [{ sweepIntervalMs: -5 }, /`sweepIntervalMs`/],
-    [{ sliceLagsMs: [10 * MINUTE, 3 * HOUR] }, /`sliceLagsMs\[1\]`.*`lookbackMs`/],
+    [{ sliceLagsMs: [10 * MINUTE, 3 * HOUR] }, /`sliceLagsMs\[1\]`.*integer from 1000 to 7200000/],
     [{ sliceLagsMs: 5 as never }, /`sliceLagsMs`/],
     [{ filters: 'inbound' as never }, /`filters`/],
   ])('rejects %o', (extra, message) => {
@@ -217,11 +218,14 @@ describe('ReadPlanner: faults', () => {
 });
 
 describe('ReadPlanner: windows', () => {
-  it('after a long downtime reads back in windows of at most 27 days, never older than 180 days, sharing edges', () => {
-    const planner = new ReadPlanner(options({ lookbackMs: 150 * DAY }));
-    const checkpoint = T0 - 120 * DAY;
+  it('after a long downtime reads back in windows of at most 27 days, never older than 180 days, sharing edges, and says what it cannot read', () => {
+    const planner = new ReadPlanner(options({ lookbackMs: 31 * DAY }));
+    // Down for 200 days: what started from the checkpoint's reach to 180 days ago is gone.
+    const checkpoint = T0 - 200 * DAY;
     planner.begin(checkpoint, T0);
     expect(planner.checkpoint()).toBe(checkpoint);
+    const oldest = Math.ceil((T0 - MAX_AGE_MS) / SECOND) * SECOND;
+    expect(planner.takeGaps()).toEqual([{ from: checkpoint - 31 * DAY - MINUTE, to: oldest - SECOND }]);
     let now = T0;
     const catchup: Array<readonly [number, number]> = [];
     for (let i = 0; i < 50 && planner.catchingUp; i++) {
@@ -236,17 +240,17 @@ describe('ReadPlanner: windows', () => {
       now += 15 * SECOND;
     }
     expect(planner.catchingUp).toBe(false);
-    // 120 + 150 days back is past the 180-day limit: the catch-up starts at the limit.
-    expect(catchup[0]![0]).toBe(Math.ceil((T0 - MAX_AGE_MS) / SECOND) * SECOND);
+    expect(catchup[0]![0]).toBe(oldest);
     for (let i = 1; i < catchup.length; i++) expect(catchup[i]![0]).toBe(catchup[i - 1]![1]);
     // Up to where the fresh reads since the start took over.
     expect(catchup.at(-1)![1]).toBeGreaterThanOrEqual(T0 - 15 * MINUTE - MINUTE - 15 * SECOND);
     expect(planner.checkpoint()).toBeGreaterThanOrEqual(T0);
+    expect(planner.takeGaps()).toEqual([]);
   });
 
   it('plans only queries the client accepts (calendar months in the account zone), whatever the tier', () => {
     for (const timeZone of ['Asia/Kolkata', 'America/New_York', 'Pacific/Kiritimati']) {
-      const planner = new ReadPlanner(options({ lookbackMs: 180 * DAY, details: true, filters: { status: ['completed', 'busy'], to: '+919800000001' } }));
+      const planner = new ReadPlanner(options({ lookbackMs: 31 * DAY, details: true, filters: { status: ['completed', 'busy'], to: '+919800000001' } }));
       // Around month ends and a DST change, after a downtime past the six-month limit.
       for (const now of [Date.parse('2025-03-31T23:59:59Z'), Date.parse('2025-11-02T06:30:00Z'), Date.parse('2024-02-29T12:00:00Z')]) {
         planner.begin(now - 200 * DAY, now);

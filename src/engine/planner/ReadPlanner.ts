@@ -1,5 +1,17 @@
 import type { CallQuery } from '../../exotel/buildCallQuery.js';
 import { InvalidOptionError } from '../../exotel/errors.js';
+import {
+  assertOptionsObject,
+  booleanOption,
+  freshWindowOption,
+  lookbackOverPollOption,
+  pageSizeOption,
+  pollIntervalOption,
+  requestsPerMinuteOption,
+  skewMarginOption,
+  sliceLagsOption,
+  sweepIntervalOption,
+} from '../../exotel/assert.js';
 import { CoverageLedger } from '../coverage/CoverageLedger.js';
 import type { CoverageJSON, SecondRange } from '../coverage/CoverageLedger.js';
 import { chooseCadence } from './chooseCadence.js';
@@ -73,17 +85,6 @@ interface Catchup {
   hold: number | null;
 }
 
-function assertMs(option: string, value: unknown, { min = 0, allowZero = false, allowInfinity = false } = {}): asserts value is number {
-  const ok =
-    typeof value === 'number' &&
-    !Number.isNaN(value) &&
-    (Number.isFinite(value) || (allowInfinity && value === Number.POSITIVE_INFINITY)) &&
-    (allowZero ? value >= min : value > min);
-  if (!ok) {
-    throw new InvalidOptionError(option, `a ${allowInfinity ? '' : 'finite '}number of milliseconds ${allowZero ? '>=' : '>'} ${min}${allowInfinity ? ' (or Infinity)' : ''}`, value);
-  }
-}
-
 /**
  * Decides which listings each poll cycle makes, so that every call is listed once it ended and
  * again once it settled, within the quota. Pure: every method takes `now`, the API's clock (a
@@ -135,48 +136,30 @@ export class ReadPlanner {
   readonly #strikes = new Map<number | string, number>();
 
   constructor(options: PlannerOptions) {
-    if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'an object', options);
-    assertMs('pollIntervalMs', options.pollIntervalMs);
-    assertMs('lookbackMs', options.lookbackMs);
-    if (options.lookbackMs > MAX_AGE_MS) throw new InvalidOptionError('lookbackMs', `at most ${MAX_AGE_MS} (180 days: the API lists 6 months)`, options.lookbackMs);
-    if (!Number.isInteger(options.pageSize) || options.pageSize < 1 || options.pageSize > 100) {
-      throw new InvalidOptionError('pageSize', 'an integer from 1 to 100', options.pageSize);
-    }
-    if (typeof options.maxRequestsPerMinute !== 'number' || !Number.isFinite(options.maxRequestsPerMinute) || options.maxRequestsPerMinute <= 0) {
-      throw new InvalidOptionError('maxRequestsPerMinute', 'a finite number > 0', options.maxRequestsPerMinute);
-    }
-    const skew = options.skewMarginMs ?? 60_000;
-    assertMs('skewMarginMs', skew, { allowZero: true });
-    if (typeof options.details !== 'boolean') throw new InvalidOptionError('details', 'a boolean', options.details);
-    if (options.freshWindowMs !== undefined) {
-      assertMs('freshWindowMs', options.freshWindowMs, { min: SECOND, allowZero: true });
-      if (options.freshWindowMs > options.lookbackMs) throw new InvalidOptionError('freshWindowMs', `at most \`lookbackMs\` (${options.lookbackMs})`, options.freshWindowMs);
-    }
-    if (options.sweepIntervalMs !== undefined) assertMs('sweepIntervalMs', options.sweepIntervalMs, { allowInfinity: true });
-    let lags = DEFAULT_LAGS_MS;
-    if (options.sliceLagsMs !== undefined) {
-      if (!Array.isArray(options.sliceLagsMs)) throw new InvalidOptionError('sliceLagsMs', 'an array of lags in milliseconds', options.sliceLagsMs);
-      options.sliceLagsMs.forEach((lag, i) => {
-        assertMs(`sliceLagsMs[${i}]`, lag);
-        if (lag > options.lookbackMs) throw new InvalidOptionError(`sliceLagsMs[${i}]`, `at most \`lookbackMs\` (${options.lookbackMs})`, lag);
-      });
-      lags = options.sliceLagsMs;
-    }
-    if (options.filters !== undefined && (typeof options.filters !== 'object' || options.filters === null)) {
-      throw new InvalidOptionError('filters', 'an object', options.filters);
-    }
+    // The same rules as `createCallStream`'s, from the one set of option assertions.
+    assertOptionsObject('options', options as unknown);
+    const pollIntervalMs = pollIntervalOption(options.pollIntervalMs);
+    const lookbackMs = lookbackOverPollOption(options.lookbackMs, pollIntervalMs);
+    const pageSize = pageSizeOption('pageSize', options.pageSize, 100);
+    const quota = requestsPerMinuteOption(options.maxRequestsPerMinute);
+    const skew = skewMarginOption(options.skewMarginMs);
+    const details = booleanOption('details', options.details, false);
+    const freshWindowMs = freshWindowOption(options.freshWindowMs, lookbackMs);
+    const sweepIntervalMs = sweepIntervalOption(options.sweepIntervalMs, pollIntervalMs, lookbackMs);
+    const lags = sliceLagsOption(options.sliceLagsMs, lookbackMs) ?? DEFAULT_LAGS_MS;
+    if (options.filters !== undefined) assertOptionsObject('filters', options.filters as unknown);
 
-    this.#pollMs = options.pollIntervalMs;
-    this.#lookbackMs = options.lookbackMs;
-    this.#quota = options.maxRequestsPerMinute;
+    this.#pollMs = pollIntervalMs;
+    this.#lookbackMs = lookbackMs;
+    this.#quota = quota;
     this.#skewMs = skew;
-    this.#fixed = { freshMs: options.freshWindowMs, sweepMs: options.sweepIntervalMs };
+    this.#fixed = { freshMs: freshWindowMs, sweepMs: sweepIntervalMs };
     // The lookback lag is the safety net: any call up to the lookback long is read once it ended.
-    const lagsMs = [...new Set([...lags.filter((l) => l < options.lookbackMs), options.lookbackMs])].sort((a, b) => a - b);
+    const lagsMs = [...new Set([...lags.filter((l) => l < lookbackMs), lookbackMs])].sort((a, b) => a - b);
     this.#shape = {
-      pollMs: options.pollIntervalMs,
-      lookbackMs: options.lookbackMs,
-      pageSize: options.pageSize,
+      pollMs: pollIntervalMs,
+      lookbackMs,
+      pageSize,
       skewMs: skew,
       lagsMs,
       defaultLags: options.sliceLagsMs === undefined,
@@ -189,7 +172,7 @@ export class ReadPlanner {
     if (f.to !== undefined) base.to = f.to;
     if (f.from !== undefined) base.from = f.from;
     if (f.status !== undefined) base.status = f.status;
-    if (options.details) base.details = true;
+    if (details) base.details = true;
     this.#base = base;
   }
 
@@ -285,7 +268,10 @@ export class ReadPlanner {
     this.#ledger.restore(ledger.toJSON());
     this.#ledger.capAt(now);
     const hold = checkpoint === null ? null : Math.min(checkpoint, at);
-    const from = Math.max(floorSecond((hold ?? at) - this.#lookbackMs - this.#skewMs), this.#oldestAllowed(now));
+    const reach = floorSecond((hold ?? at) - this.#lookbackMs - this.#skewMs);
+    const from = Math.max(reach, this.#oldestAllowed(now));
+    // A downtime longer than the API keeps calls: what started before it can no longer be read.
+    if (hold !== null && reach < from) this.#gaps.push({ from: reach, to: from - SECOND });
     this.#catchup = { from, to: at, minAt: now, hold };
     this.#savedCheckpoint = checkpoint;
     this.#begunNow = now;

@@ -1,22 +1,23 @@
-/** The planner's constants: the API's limits it plans within, and the choices its cadence search makes. */
+/** The planner's constants: the API's limits it plans within (from `exotel/limits.ts`), and the choices its cadence search makes. */
+import { DEFAULT_RANGE_MS, MAX_SIDS, MAX_WINDOW_MS, SID } from '../../exotel/limits.js';
 
 export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;
 export const DAY = 24 * 60 * MINUTE;
 
+/** The longest window planned: one `DateCreated` range always takes it (`exotel/limits.ts`). */
+export { MAX_WINDOW_MS };
 /**
- * Shorter than any calendar month, even February across a daylight-saving change (the API counts
- * months on the account's wall clock): the longest `DateCreated` range it takes.
+ * The oldest start time planned: younger than any six calendar months (181 days at least), so
+ * within what the API lists (`oldestListableMs` in `exotel/limits.ts`) in every zone.
  */
-export const MAX_WINDOW_MS = 27 * DAY;
-/** Younger than any six calendar months (181 days at least): the oldest start time the API lists. */
 export const MAX_AGE_MS = 180 * DAY;
 /** Sids in one `Sid=` list. */
-export const SID_BATCH = 100;
-/** `Sid=` is checked against the last 31 days unless `DateCreated` is given: held Sids older than this get a range. */
-export const SID_LOOKUP_MS = 30 * DAY;
+export const SID_BATCH = MAX_SIDS;
+/** `Sid=` is checked against the last 31 days unless `DateCreated` is given: held Sids older than this (a day short of it) get a range. */
+export const SID_LOOKUP_MS = DEFAULT_RANGE_MS - DAY;
 /** Sids the client can put in a `Sid=` list; any other is left to the windows, which find it too. */
-export const LISTABLE_SID = /^[A-Za-z0-9_-]{1,128}$/;
+export const LISTABLE_SID = SID;
 
 /** The plan aims at this share of the quota: the rest absorbs retries, catch-up and estimation error. */
 export const BUDGET_SHARE = 0.85;

@@ -47,16 +47,19 @@ export interface ReadCompletion {
   malformedAt?: readonly number[];
 }
 
-/** Options of a `ReadPlanner`. Durations in milliseconds; instants are epoch ms on the API's clock. */
+/**
+ * Options of a `ReadPlanner`, with `createCallStream`'s rules and defaults (README, "Options").
+ * Durations in milliseconds; instants are epoch ms on the API's clock.
+ */
 export interface PlannerOptions {
-  /** How often `plan` is called (one poll cycle). */
-  pollIntervalMs: number;
-  /** How far back a call may start and still be caught when it ends. At most 180 days. */
-  lookbackMs: number;
-  /** Records per page, 1 to 100. */
-  pageSize: number;
-  /** The account's quota; the plan fits itself into 85 % of it. */
-  maxRequestsPerMinute: number;
+  /** How often `plan` is called (one poll), 1 s to a day. @default 15_000 */
+  pollIntervalMs?: number;
+  /** How far back a call may start and still be caught when it ends: 60 s to 31 days, longer than `pollIntervalMs`. @default 7_200_000 */
+  lookbackMs?: number;
+  /** Records per page, 1 to 100. @default 100 */
+  pageSize?: number;
+  /** The account's quota, 1 to 100,000; the plan fits itself into 85 % of it. @default 200 */
+  maxRequestsPerMinute?: number;
   /**
    * How much further back than the windows' edges to read, for a `DateCreated` stamped by another
    * clock than the API's `Date` header (and, before the first answer, for the gap between our
@@ -65,8 +68,8 @@ export interface PlannerOptions {
   skewMarginMs?: number;
   /** Applied to every read. */
   filters?: CallStreamFilters;
-  /** Ask for leg-wise details on every read. */
-  details: boolean;
+  /** Ask for leg-wise details on every read. @default false */
+  details?: boolean;
   /**
    * Fixes the fresh window's width (start times re-read every poll). @default adaptive: 15 minutes
    * down to 3 by call rate (with the sweep on), then off: settled `Duration` bands, or the slices
