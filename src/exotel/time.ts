@@ -62,6 +62,22 @@ export function zoneOffsetMs(utcMs: number, timeZone: string): number {
   return offset;
 }
 
+/**
+ * How far the zone's offset from UTC moves over the year around `utcMs` (its daylight-saving
+ * shift: an hour in most zones, 30 minutes in a few, 0 where there is none). A naive timestamp in
+ * the hour a change repeats reads up to this much off.
+ */
+export function zoneShiftMs(timeZone: string, utcMs: number = Date.now()): number {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let month = 0; month < 12; month++) {
+    const offset = zoneOffsetMs(utcMs - month * 30 * 86_400_000, timeZone);
+    min = Math.min(min, offset);
+    max = Math.max(max, offset);
+  }
+  return max - min;
+}
+
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 /** Formats an instant as a naive `YYYY-MM-DD HH:mm:ss` in `timeZone` (milliseconds dropped). */

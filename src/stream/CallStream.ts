@@ -3,7 +3,7 @@ import { Observable, Subject, defer, from, merge, mergeMap, switchMap, tap, time
 import type { Subscription } from 'rxjs';
 import { ExotelClient } from '../exotel/ExotelClient.js';
 import { ExotelError, ExotelNetworkError } from '../exotel/errors.js';
-import { parseNaiveMs } from '../exotel/time.js';
+import { parseNaiveMs, zoneShiftMs } from '../exotel/time.js';
 import type { Call } from '../exotel/types.js';
 import { CallTracker } from '../engine/CallTracker.js';
 import { CoverageLedger } from '../engine/coverage/CoverageLedger.js';
@@ -101,7 +101,14 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       ...(resolved.dispatcher === undefined ? {} : { dispatcher: resolved.dispatcher }),
       assumedClockSkewMs: resolved.skewMarginMs,
     });
-    this.#tracker = new CallTracker({ settleMs: resolved.settleMs, isSettled: resolved.isSettled, lookbackMs: resolved.lookbackMs });
+    this.#tracker = new CallTracker({
+      settleMs: resolved.settleMs,
+      isSettled: resolved.isSettled,
+      lookbackMs: resolved.lookbackMs,
+      // A start in the hour a daylight-saving change repeats may read an hour off: emitted Sids are
+      // kept that much longer, so that a later read of their true start does not emit them again.
+      retainMarginMs: 600_000 + zoneShiftMs(resolved.timeZone),
+    });
     this.#planner = new ReadPlanner({
       pollIntervalMs: resolved.pollIntervalMs,
       lookbackMs: resolved.lookbackMs,
