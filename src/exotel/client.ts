@@ -264,7 +264,7 @@ export class ExotelClient {
     const url = this.#url(path);
     // Read inside the retry loop: a body without `Calls` is retried like a truncated one.
     return this.#get(path, options, (result) =>
-      readCallPage(result.body, { method: 'GET', url, path, status: result.status, serverDate: result.serverDateMs === undefined ? null : new Date(result.serverDateMs) }),
+      readCallPage(result.body, { method: 'GET', url, path, status: result.status, contentType: result.contentType, serverDate: result.serverDateMs === undefined ? null : new Date(result.serverDateMs) }),
     );
   }
 

@@ -9,12 +9,14 @@ import type { RawCall } from '../exotel/types.js';
 import type { NewCall } from './callTable.js';
 import { CallTable, DIRECTIONS, NumberPools, STATUSES } from './callTable.js';
 import type { FaultTarget } from './faults.js';
-import { FaultBook } from './faults.js';
+import { FaultBook, HTML_PAGE, breakField, repeatOneRecord } from './faults.js';
 import { listPage } from './listing.js';
 import type { ResolvedOptions } from './options.js';
 import { invalidOption, resolveOptions } from './options.js';
 import type { ListQuery } from './query.js';
-import { QueryError, cursorParam, encodeCursor, parseListQuery, parseQueryString } from './query.js';
+import { QueryError, cursorParam, encodeCursor, parseCallQuery, parseListQuery, parseQueryString } from './query.js';
+import { addPresignedRecordingUrls } from './recordingUrls.js';
+import { chooseEncoding, encodeBody, encodedHeaders } from './wireEncoding.js';
 import { hash32, mulberry32, uint32 } from './random.js';
 import type { Random } from './random.js';
 import type { Format, PageUris } from './render.js';
@@ -265,9 +267,10 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
       record.accountSid = accountSid;
     }
 
-    const finish = (status: number, body: string, extra: Record<string, string> = {}, records = 0): Outcome => {
+    const finish = (status: number, body: string, extra: Record<string, string> = {}, records = 0, ignored: string[] = []): Outcome => {
       record.status = status;
       record.records = records;
+      if (ignored.length > 0) record.ignored = ignored;
       if (hits.length > 0) record.fault = hits.join(',');
       return { status, headers: { ...headersFor(format, clock.now()), ...extra }, body };
     };
@@ -287,8 +290,11 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
     const m = typeof header === 'string' ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
     const decoded = m ? Buffer.from(m[1]!, 'base64').toString('utf8') : '';
     const colon = decoded.indexOf(':');
-    const account = colon > 0 ? byKey.get(decoded.slice(0, colon)) : undefined;
-    if (!account || account.apiToken !== decoded.slice(colon + 1)) {
+    const user = colon > 0 ? decoded.slice(0, colon) : '';
+    const token = decoded.slice(colon + 1);
+    // Older clients log in with the account Sid in place of the key (`sidAsApiKey`).
+    const account = colon > 0 ? (byKey.get(user) ?? (opts.sidAsApiKey ? opts.accounts.find((a) => a.accountSid === user && a.apiToken === token) : undefined)) : undefined;
+    if (!account || account.apiToken !== token) {
       return fail(401, m ? 'Authentication failed: unknown API key or wrong token' : 'Authentication required: send HTTP Basic auth with your API key and token');
     }
     if (account.accountSid !== accountSid) return fail(403, `The API key is not authorized for account ${accountSid}`);
@@ -308,7 +314,7 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
       hits.push('delay');
       await sleep(delay.delayMs ?? 1000);
     }
-    const terminal = faults.take(['status', 'rate-limit', 'reset'], target);
+    const terminal = faults.take(['status', 'rate-limit', 'reset', 'redirect'], target);
     if (terminal) {
       hits.push(terminal.kind);
       if (terminal.kind === 'reset') {
@@ -317,7 +323,12 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
       }
       if (terminal.kind === 'rate-limit') {
         const form = terminal.retryAfter ?? (opts.rateLimit ? opts.rateLimit.retryAfter : 'seconds');
-        return fail(429, `Too many requests for account ${accountSid}`, retryAfterHeader(form, terminal.retryAfterSeconds ?? 1, clock.now()));
+        const header = terminal.retryAfterHeader === undefined ? retryAfterHeader(form, terminal.retryAfterSeconds ?? 1, clock.now()) : { 'retry-after': terminal.retryAfterHeader };
+        return fail(429, `Too many requests for account ${accountSid}`, header);
+      }
+      if (terminal.kind === 'redirect') {
+        const status = terminal.redirectStatus ?? 302;
+        return fail(status, 'Moved', { location: terminal.location ?? `https://api.exotel.com${path}${url.search}` });
       }
       const status = terminal.status ?? 500;
       return fail(status, `Simulated error ${status}`);
@@ -333,6 +344,25 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
       if (error instanceof QueryError) return fail(error.status, error.message);
       throw error;
     }
+
+    const wrongType = faults.take(['content-type'], target);
+    if (wrongType) {
+      hits.push('content-type');
+      record.fault = hits.join(',');
+      outcome = {
+        ...outcome,
+        headers: { ...outcome.headers, 'content-type': wrongType.contentType ?? 'text/html; charset=utf-8' },
+        body: (wrongType.body ?? 'html') === 'html' ? HTML_PAGE : outcome.body,
+      };
+    }
+    const encoded = faults.take(['encoding'], target);
+    if (encoded) {
+      hits.push('encoding');
+      record.fault = hits.join(',');
+    }
+    const acceptEncoding = Object.entries(req.headers ?? {}).find(([k]) => k.toLowerCase() === 'accept-encoding')?.[1];
+    const encoding = encoded ? (encoded.encoding ?? 'gzip') : chooseEncoding(opts.contentEncoding, acceptEncoding);
+    if (encoding !== undefined) outcome = { ...outcome, encoding };
 
     const mangle = faults.take(['truncated', 'malformed'], target);
     if (mangle) {
@@ -353,23 +383,31 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
     format: Format,
     now: number,
     json: boolean,
-    finish: (status: number, body: string, extra?: Record<string, string>, records?: number) => Outcome,
+    finish: (status: number, body: string, extra?: Record<string, string>, records?: number, ignored?: string[]) => Outcome,
     hits: string[],
     target: FaultTarget,
   ): Outcome {
-    const q = parseListQuery(params, now, timeZone);
-    const page = listPage(table, q, now);
+    const q = parseListQuery(params, now, timeZone, opts.unknownParameters);
+    const oversized = faults.take(['oversized-page'], target);
+    if (oversized) hits.push('oversized-page');
+    // More records than PageSize asked for; the cursor still follows the last one listed.
+    const page = listPage(table, oversized ? { ...q, pageSize: q.pageSize + (oversized.extraRecords ?? 10) } : q, now);
     let nextFrom: number | undefined;
     if (page.ids.length >= 2 && page.hasNext && faults.take(['duplicate-row'], target)) {
       hits.push('duplicate-row');
       // The next page's cursor sits one row back, so its first row repeats this page's last.
       nextFrom = page.ids[page.ids.length - 2];
     }
-    const records = page.ids.map((id) => table.recordAt(id, now, q.details)!);
+    let records = page.ids.map((id) => table.recordAt(id, now, q.details)!);
+    if (q.recordingUrlValidityMin !== undefined) addPresignedRecordingUrls(records, now, q.recordingUrlValidityMin, seed);
     breakRecord(records, hits, target);
+    if (records.length > 0 && faults.take(['duplicate-sid'], target)) {
+      hits.push('duplicate-sid');
+      records = repeatOneRecord(records, faultRandom);
+    }
     const base = `/v1/Accounts/${table.accountSid}/Calls${json ? '.json' : ''}`;
     const uris = pageUris(base, q, page.ids, table, page.hasPrev, page.hasNext, nextFrom);
-    return finish(200, renderList(format, page.total, records, uris, opts.pageUris), {}, records.length);
+    return finish(200, renderList(format, page.total, records, uris, opts.pageUris), {}, records.length, q.ignored);
   }
 
   function breakRecord(records: RawCall[], hits: string[], target: FaultTarget): void {
@@ -378,12 +416,7 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
     if (!fault) return;
     hits.push('bad-record');
     const i = Math.floor(faultRandom() * records.length);
-    const r = records[i]!;
-    const field = fault.field ?? 'DateCreated';
-    if (field === 'DateCreated') r.DateCreated = 'not-a-date';
-    else if (field === 'Sid') r.Sid = '';
-    else if (field === 'Status') r.Status = 'exploded';
-    else r.Duration = 'NaN';
+    breakField(records[i]!, fault);
   }
 
   function one(
@@ -392,16 +425,12 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
     params: Array<[string, string]>,
     format: Format,
     now: number,
-    finish: (status: number, body: string, extra?: Record<string, string>, records?: number) => Outcome,
+    finish: (status: number, body: string, extra?: Record<string, string>, records?: number, ignored?: string[]) => Outcome,
     hits: string[],
     target: FaultTarget,
   ): Outcome {
-    let details = false;
-    for (const [k, v] of params) {
-      if (k !== 'details') throw new QueryError(400, `Unknown query parameter \`${k}\` for a single call (only \`details\` is accepted)`);
-      if (v !== 'true' && v !== 'false') throw new QueryError(400, `Invalid value \`${v}\` for query parameter \`details\`: expected \`true\` or \`false\``);
-      details = v === 'true';
-    }
+    const q = parseCallQuery(params, opts.unknownParameters);
+    const details = q.details;
     let sid = rawSid;
     try {
       sid = decodeURIComponent(rawSid);
@@ -412,17 +441,19 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
     const record = id === undefined ? undefined : table.recordAt(id, now, details, true);
     if (!record) throw new QueryError(404, `Call ${sid} was not found in account ${table.accountSid}`);
     const records = [record];
+    if (q.recordingUrlValidityMin !== undefined) addPresignedRecordingUrls(records, now, q.recordingUrlValidityMin, seed);
     breakRecord(records, hits, target);
-    return finish(200, renderCall(format, record), {}, 1);
+    return finish(200, renderCall(format, record), {}, 1, q.ignored);
   }
 
   async function handle(req: SimulatorRequest): Promise<SimulatorResponse> {
     const out = await respond(req);
     if (out.reset) throw new SimulatorResetError(String(req.method ?? 'GET').toUpperCase(), new URL(req.url, 'http://simulator.invalid').pathname);
+    const encoding = out.encoding === undefined ? {} : { encoding: out.encoding };
     if (out.truncateAt !== undefined) {
-      return { status: out.status, headers: out.headers, body: Buffer.from(out.body).subarray(0, out.truncateAt).toString('utf8') };
+      return { status: out.status, headers: out.headers, body: Buffer.from(out.body).subarray(0, out.truncateAt).toString('utf8'), ...encoding };
     }
-    return { status: out.status, headers: out.headers, body: out.body };
+    return { status: out.status, headers: out.headers, body: out.body, ...encoding };
   }
 
   let server: Server | undefined;
@@ -438,13 +469,13 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
           req.socket.destroy();
           return;
         }
-        const body = Buffer.from(out.body);
-        res.writeHead(out.status, { ...out.headers, 'content-length': String(body.length) });
+        const body = encodeBody(out.body, out.encoding);
+        res.writeHead(out.status, { ...encodedHeaders(out.headers, out.encoding), 'content-length': String(body.length) });
         if (req.method === 'HEAD') {
           res.end();
         } else if (out.truncateAt !== undefined) {
           // Promise the whole body, send half, then cut the connection.
-          res.write(body.subarray(0, out.truncateAt), () => res.destroy());
+          res.write(body.subarray(0, out.encoding === undefined ? out.truncateAt : Math.floor(body.length / 2)), () => res.destroy());
         } else {
           res.end(body);
         }

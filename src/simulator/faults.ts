@@ -2,10 +2,19 @@
  * Scripted faults, matched like undici's MockAgent interceptors: by path, account and query, for a
  * number of requests (`times`), until cleared (`persist`), or by a seeded probability (`rate`).
  */
+import type { RawCall } from '../exotel/types.js';
 import type { FaultSpec } from './types.js';
 import type { Random } from './random.js';
 
-const KINDS: ReadonlyArray<FaultSpec['kind']> = ['status', 'rate-limit', 'reset', 'delay', 'truncated', 'malformed', 'duplicate-row', 'bad-record'];
+const KINDS: ReadonlyArray<FaultSpec['kind']> = [
+  'status', 'rate-limit', 'reset', 'delay', 'truncated', 'malformed', 'duplicate-row', 'bad-record',
+  'redirect', 'content-type', 'encoding', 'oversized-page', 'duplicate-sid',
+];
+const BREAKS: ReadonlyArray<NonNullable<FaultSpec['break']>> = ['invalid', 'missing', 'mistyped'];
+const REDIRECTS: ReadonlyArray<NonNullable<FaultSpec['redirectStatus']>> = [301, 302, 303, 307, 308];
+const CODINGS: ReadonlyArray<NonNullable<FaultSpec['encoding']>> = ['gzip', 'deflate', 'br'];
+const FIELD = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
+const TOKEN_CHARS = /^[\t\x20-\x7e]*$/;
 
 export interface FaultTarget {
   path: string;
@@ -40,10 +49,58 @@ export function validateFault(f: FaultSpec): void {
   if (f.retryAfterSeconds !== undefined && !(Number.isInteger(f.retryAfterSeconds) && f.retryAfterSeconds >= 0)) {
     throw invalid('fault.retryAfterSeconds', 'an integer >= 0', f.retryAfterSeconds);
   }
-  if (f.field !== undefined && !['DateCreated', 'Sid', 'Status', 'Duration'].includes(f.field)) {
-    throw invalid('fault.field', "'DateCreated', 'Sid', 'Status' or 'Duration'", f.field);
+  if (f.field !== undefined && !(typeof f.field === 'string' && FIELD.test(f.field))) {
+    throw invalid('fault.field', "a record's field name such as 'DateCreated', 'Status' or 'Price'", f.field);
+  }
+  if (f.break !== undefined && !BREAKS.includes(f.break)) throw invalid('fault.break', "'invalid', 'missing' or 'mistyped'", f.break);
+  if (f.retryAfterHeader !== undefined && !(typeof f.retryAfterHeader === 'string' && f.retryAfterHeader.length <= 200 && TOKEN_CHARS.test(f.retryAfterHeader))) {
+    throw invalid('fault.retryAfterHeader', 'a header value (printable ASCII, at most 200 characters)', f.retryAfterHeader);
+  }
+  if (f.redirectStatus !== undefined && !REDIRECTS.includes(f.redirectStatus)) throw invalid('fault.redirectStatus', '301, 302, 303, 307 or 308', f.redirectStatus);
+  if (f.location !== undefined && !(typeof f.location === 'string' && f.location.length > 0 && TOKEN_CHARS.test(f.location))) {
+    throw invalid('fault.location', 'a URL (printable ASCII)', f.location);
+  }
+  if (f.contentType !== undefined && !(typeof f.contentType === 'string' && f.contentType.length > 0 && TOKEN_CHARS.test(f.contentType))) {
+    throw invalid('fault.contentType', 'a media type such as `text/html`', f.contentType);
+  }
+  if (f.body !== undefined && f.body !== 'html' && f.body !== 'same') throw invalid('fault.body', "'html' or 'same'", f.body);
+  if (f.encoding !== undefined && !CODINGS.includes(f.encoding)) throw invalid('fault.encoding', "'gzip', 'deflate' or 'br'", f.encoding);
+  if (f.extraRecords !== undefined && !(Number.isInteger(f.extraRecords) && f.extraRecords >= 1 && f.extraRecords <= 1000)) {
+    throw invalid('fault.extraRecords', 'an integer from 1 to 1000', f.extraRecords);
   }
 }
+
+/** A value of the right type that means nothing, per field. */
+function invalidValue(field: string): unknown {
+  if (field === 'Sid') return '';
+  if (field === 'Status') return 'exploded';
+  if (field === 'Direction') return 'sideways';
+  if (field === 'Duration' || field === 'Price') return 'NaN';
+  if (field === 'Details') return { Legs: 'none' };
+  if (/^Date|Time$/.test(field)) return 'not-a-date';
+  return '\u0000';
+}
+
+/** Breaks `field` of `record` in place, as a `bad-record` fault says. */
+export function breakField(record: RawCall, spec: FaultSpec): void {
+  const r = record as unknown as Record<string, unknown>;
+  const field = spec.field ?? 'DateCreated';
+  const how = spec.break ?? 'invalid';
+  if (how === 'missing') delete r[field];
+  else if (how === 'mistyped') r[field] = [r[field] ?? null];
+  else r[field] = invalidValue(field);
+}
+
+/** The page with one record (seeded choice) listed twice in a row: the same Sid twice on one page. */
+export function repeatOneRecord(records: RawCall[], random: Random): RawCall[] {
+  if (records.length === 0) return records;
+  const i = Math.floor(random() * records.length);
+  return [...records.slice(0, i + 1), structuredClone(records[i]!), ...records.slice(i + 1)];
+}
+
+/** A proxy's or captive portal's page, served with a 200 in place of the API's answer. */
+export const HTML_PAGE =
+  '<!DOCTYPE html>\n<html><head><title>Service Unavailable</title></head><body><h1>Please wait</h1><p>The service is being updated.</p></body></html>\n';
 
 /** Why a fault does not match a request, or undefined when it matches. */
 export function mismatch(spec: FaultSpec, target: FaultTarget): string | undefined {
