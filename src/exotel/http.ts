@@ -166,7 +166,7 @@ export async function getJson(attempt: HttpAttempt, retryAfter: (header: string 
     );
   }
 
-  const decoded = await decodeBody(bytes, headerValue(headers['content-encoding']));
+  const decoded = decodeBody(bytes, headerValue(headers['content-encoding']));
   const ok = statusCode >= 200 && statusCode <= 299;
   if (ok && !decoded.ok) {
     throw new ExotelResponseError(
