@@ -149,18 +149,35 @@ export function parseCallQuery(params: Array<[string, string]>, unknown: Unknown
   return q;
 }
 
+/** Offsets by which the two readings of a local time repeated by a clock change can differ. */
+const FOLD_SHIFTS_MS = [-7_200_000, -3_600_000, -1_800_000, 1_800_000, 3_600_000, 7_200_000];
+
+/**
+ * A naive `DateCreated` bound as an instant. A local time that happens twice (the hour repeated
+ * when clocks go back) is read widely: a lower bound (`gte`) at its first occurrence, an upper
+ * bound (`lte`) at its second, so that a window built from instants and written in local time
+ * (`gte:01:43:59;lte:01:00:14` across the change) covers at least the instants it was built from.
+ */
+function naiveBoundMs(text: string, timeZone: string, bound: 'min' | 'max'): number | undefined {
+  const ms = parseNaiveMs(text, timeZone);
+  if (ms === undefined) return undefined;
+  const readings = [ms, ...FOLD_SHIFTS_MS.map((d) => ms + d).filter((c) => formatNaive(c, timeZone) === formatNaive(ms, timeZone))];
+  return bound === 'min' ? Math.min(...readings) : Math.max(...readings);
+}
+
 /** `gte:x;lte:y`, `eq:x` or a bare `x` (equals). */
-function parseOperators(param: string, value: string, read: (text: string) => number | undefined, expected: string): Range {
+function parseOperators(param: string, value: string, read: (text: string, bound: 'min' | 'max') => number | undefined, expected: string): Range {
   const range: Range = { min: -Infinity, max: Infinity };
   const parts = value.split(';');
   for (const part of parts) {
     const m = /^(gte|lte|eq):(.*)$/.exec(part);
     const op = m ? m[1]! : 'eq';
     const text = m ? m[2]! : part;
-    const v = read(text);
-    if (v === undefined) throw bad(param, value, expected);
-    if (op === 'gte' || op === 'eq') range.min = Math.max(range.min, v);
-    if (op === 'lte' || op === 'eq') range.max = Math.min(range.max, v);
+    const v = op === 'lte' ? undefined : read(text, 'min');
+    const w = op === 'gte' ? undefined : read(text, 'max');
+    if ((op !== 'lte' && v === undefined) || (op !== 'gte' && w === undefined)) throw bad(param, value, expected);
+    if (v !== undefined) range.min = Math.max(range.min, v);
+    if (w !== undefined) range.max = Math.min(range.max, w);
   }
   return range;
 }
@@ -228,8 +245,8 @@ export function parseListQuery(params: Array<[string, string]>, now: number, tim
   const dc = p.get('DateCreated');
   if (dc !== undefined) {
     const expected = 'operators `gte:`, `lte:` or `eq:` with `YYYY-MM-DD HH:mm:ss` joined by `;`';
-    const r = parseOperators('DateCreated', dc, (t) => {
-      const ms = parseNaiveMs(t.trim(), timeZone);
+    const r = parseOperators('DateCreated', dc, (t, bound) => {
+      const ms = naiveBoundMs(t.trim(), timeZone, bound);
       return ms === undefined ? undefined : Math.floor(ms / 1000);
     }, expected);
     const hasMin = Number.isFinite(r.min);
