@@ -117,7 +117,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function resolveOptions(options: CallStreamOptions, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
   if (!isObject(options) || Array.isArray(options)) throw new InvalidOptionError('options', 'an object', options);
   for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new InvalidOptionError(key, 'absent (not an option of createCallStream)', (options as unknown as Record<string, unknown>)[key]);
+    if (!KNOWN.has(key)) {
+      // It may be a misspelt credential (`apitoken`): say what kind of value, never the value.
+      const value = (options as unknown as Record<string, unknown>)[key];
+      throw new InvalidOptionError(key, 'absent (not an option of createCallStream)', value === undefined || value === null || typeof value === 'boolean' ? value : `<redacted ${typeof value}>`);
+    }
   }
   const accountSid = nonEmptyString('accountSid', options.accountSid, '');
   if (!/^[A-Za-z0-9_-]+$/.test(accountSid)) throw new InvalidOptionError('accountSid', 'letters, digits, `_` and `-` only', accountSid);

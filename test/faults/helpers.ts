@@ -3,6 +3,7 @@
  * summing up what the user saw, and real file systems that fill up or turn read-only.
  */
 import { execFileSync } from 'node:child_process';
+import { inspect } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,4 +135,30 @@ export function mountTmpfs(sizeKiB: number, mode: 'ro' | 'rw' = 'rw'): MountedDi
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The simulator's default credentials, as the fault tests' streams use them. */
+const SIM_SECRETS = ['sim-token', Buffer.from('sim-key:sim-token').toString('base64')];
+
+/**
+ * Throws when the default token, or its base64 `key:token` form, is anywhere in what a fault test
+ * saw: errors (message, stack, fields, causes, `util.inspect`), events, output. The full sweep with
+ * a distinctive token is test/faults/secrets.test.ts; this keeps every fault test honest too.
+ */
+export function expectNoSecret(...values: unknown[]): void {
+  const texts: string[] = [];
+  const seen = new Set<unknown>();
+  const visit = (v: unknown, depth: number): void => {
+    if (v === null || v === undefined || seen.has(v) || depth > 8) return;
+    if (typeof v === 'string') return void texts.push(v);
+    if (typeof v !== 'object') return;
+    seen.add(v);
+    if (v instanceof Error) texts.push(v.message, v.stack ?? '', inspect(v, { showHidden: true, depth: 4 }));
+    for (const key of Reflect.ownKeys(v)) visit((v as Record<PropertyKey, unknown>)[key], depth + 1);
+    if (v instanceof Error) visit(v.cause, depth + 1);
+  };
+  for (const v of values) visit(v, 0);
+  const all = texts.join('\n');
+  const found = SIM_SECRETS.filter((s) => all.includes(s));
+  if (found.length > 0) throw new Error(`A secret leaked: ${found.join(', ')}`);
 }

@@ -15,7 +15,7 @@ import type { SimulatedCall, Simulator } from '../../src/simulator/index.js';
 import type { CallStreamEvent } from '../../src/stream/types.js';
 import type { Emission } from '../stream/harness.js';
 import { repoRoot, simEnv } from '../cli/helpers.js';
-import { stableMessage, tally } from './helpers.js';
+import { expectNoSecret, stableMessage, tally } from './helpers.js';
 import { reportFault } from './reliability.js';
 
 const FILE = 'test/faults/processes.test.ts';
@@ -32,6 +32,7 @@ interface Tail {
 }
 
 const running = new Set<ChildProcess>();
+const leaks: Error[] = [];
 
 const FAST_CLOCK = 'test/faults/fixtures/fastClock.ts';
 
@@ -51,9 +52,17 @@ function tail(args: string[], env: Record<string, string> = {}): Tail {
     for (const w of waiters) w();
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  let stdout = '';
+  child.stdout!.on('data', (chunk: string) => (stdout += chunk));
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('close', (code, signal) => {
       running.delete(child);
+      // Whatever the fault, neither the NDJSON nor the log lines hold a secret.
+      try {
+        expectNoSecret(stdout, stderr);
+      } catch (error) {
+        leaks.push(error as Error);
+      }
       for (const w of waiters) w();
       resolve({ code, signal });
     });
@@ -106,6 +115,7 @@ afterAll(async () => {
   await sim.close();
 });
 afterEach(async () => {
+  expect(leaks).toEqual([]);
   for (const child of running) child.kill('SIGKILL');
   if (dir) await rm(dir, { recursive: true, force: true });
 });

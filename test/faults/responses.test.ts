@@ -10,7 +10,7 @@ import { createSimulator } from '../../src/simulator/index.js';
 import type { FaultSpec, Simulator, SimulatorOptions } from '../../src/simulator/index.js';
 import type { CallStreamOptions } from '../../src/stream/types.js';
 import { installClock, record, stopUnder, streamOn } from '../stream/harness.js';
-import { MINUTE, summarizeErrors, tally } from './helpers.js';
+import { MINUTE, expectNoSecret, summarizeErrors, tally } from './helpers.js';
 import type { Tally } from './helpers.js';
 import { reportFault } from './reliability.js';
 import type { FaultRow } from './reliability.js';
@@ -69,6 +69,7 @@ async function run(s: Scenario) {
   await stopUnder(clock, stream);
   const t = tally(log.emissions, sim.calls(), Date.now() - SETTLE_MS - 3 * MINUTE, SETTLE_MS);
   const perMinute = requestsAt.map((n, i) => n - (requestsAt[i - 1] ?? 0));
+  expectNoSecret(log.errors, fatal);
   return { sim, log, t, fatal, perMinute };
 }
 

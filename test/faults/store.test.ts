@@ -15,7 +15,7 @@ import { fileStore } from '../../src/stores/fileStore.js';
 import type { ExotelError } from '../../src/exotel/errors.js';
 import { advance, installClock, observedStore, record, stopUnder, streamOn } from '../stream/harness.js';
 import type { Emission } from '../stream/harness.js';
-import { MINUTE, mountTmpfs, summarizeErrors, tally } from './helpers.js';
+import { MINUTE, expectNoSecret, mountTmpfs, summarizeErrors, tally } from './helpers.js';
 import type { MountedDir } from './helpers.js';
 import { reportFault } from './reliability.js';
 
@@ -82,6 +82,7 @@ async function runAcrossFault(sim: Simulator, path: string, minutes: { before: n
   await stopUnder(clock!, restarted);
   log.emissions.push(...firstRun.emissions, ...secondRun.emissions);
   log.errors.push(...firstRun.errors, ...secondRun.errors);
+  expectNoSecret(log.errors);
   return { firstRun, secondRun, log, saved, faultFrom, faultTo };
 }
 
@@ -184,6 +185,7 @@ describe('store faults under a running stream', () => {
       test: 'read-only from the start',
       deterministic: true,
     });
+    expectNoSecret(log.errors, failure);
     expect(failure).toMatchObject({ code: 'ERR_STORE', fatal: true });
     expect((failure as Error).message).toMatch(/^Could not load the stream's state: Cannot create the lock file .*calls\.json\.lock: EROFS \(the file system is read-only\); the store .*calls\.json could never be saved there$/);
     expect(log.emissions).toEqual([]);
@@ -221,6 +223,7 @@ describe('store faults under a running stream', () => {
       test: 'torn by another writer',
       deterministic: true,
     });
+    expectNoSecret(log.errors);
     expect(log.errors).toHaveLength(1);
     expect(log.errors[0]).toMatchObject({ code: 'ERR_STORE', fatal: true });
     expect(log.errors[0]!.message).toMatch(/not valid JSON \(\d+ characters; truncated or written by something else\?\)\. Move it aside to start fresh/);

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '@sinonjs/fake-timers';
 import { createSimulator } from '../../src/simulator/index.js';
 import { installClock, record, stopUnder, streamOn } from '../stream/harness.js';
-import { MINUTE, summarizeErrors, tally } from './helpers.js';
+import { MINUTE, expectNoSecret, summarizeErrors, tally } from './helpers.js';
 import { reportFault } from './reliability.js';
 
 const FILE = 'test/faults/zone.test.ts';
@@ -33,6 +33,7 @@ async function runAcrossTheChange() {
   const log = record(stream);
   for (let m = 0; m < 150; m++) await clock.tickAsync(MINUTE);
   await stopUnder(clock, stream);
+  expectNoSecret(log.errors);
   const truth = sim.calls();
   const t = tally(log.emissions, truth, Date.now() - SETTLE_MS - 3 * MINUTE, SETTLE_MS);
   clock.uninstall();
