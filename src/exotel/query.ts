@@ -119,8 +119,10 @@ function range<T>(name: string, value: unknown, check: (v: unknown) => v is T, e
 
 const isSeconds = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isPrice = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+/** The largest epoch ms a `Date` holds (±100,000,000 days): a number beyond it is no instant. */
+const MAX_INSTANT_MS = 8.64e15;
 const isInstant = (v: unknown): v is DateCreatedBound =>
-  (v instanceof Date && Number.isFinite(v.getTime())) || (typeof v === 'number' && Number.isFinite(v));
+  (v instanceof Date && Number.isFinite(v.getTime())) || (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= MAX_INSTANT_MS);
 
 function encodeRange<T>(r: RangeFilter<T>, format: (v: T) => string): string {
   if (r.eq !== undefined) return `eq:${format(r.eq)}`;
