@@ -20,6 +20,8 @@ import { reportFault } from './reliability.js';
 
 const FILE = 'test/faults/processes.test.ts';
 const SOAK = Boolean(process.env.SOAK);
+/** Real processes on real time: seconds each, more under a loaded machine, minutes in a soak. */
+const TIMEOUT = SOAK ? 900_000 : 120_000;
 
 interface Tail {
   child: ChildProcess;
@@ -201,7 +203,7 @@ describe('faults of the process', () => {
     expect(t.expected).toBeGreaterThan(50);
     // The last run stopped cleanly: its lock is gone, and so is every temporary file.
     expect((await readdir(dir)).sort()).toEqual(['calls.json']);
-  });
+  }, TIMEOUT);
 
   it('two processes pointed at one store file: the second is refused, naming the first; the first goes on', async () => {
     dir = await mkdtemp(join(tmpdir(), 'ecs-two-'));
@@ -236,7 +238,7 @@ describe('faults of the process', () => {
     expect(message).toContain(`is in use by process ${first.child.pid} on host`);
     expect(message).toContain('two streams must not share one store file');
     expect(first.stderr()).not.toMatch(/warning/);
-  });
+  }, TIMEOUT);
 
   it('suspended (SIGSTOP) for longer than the lookback, then resumed: catches up on everything that ended meanwhile', async () => {
     // The child's clock and the simulator's run 60 times faster than real time: a 3-minute
@@ -299,5 +301,5 @@ describe('faults of the process', () => {
     } finally {
       await fast.close();
     }
-  });
+  }, TIMEOUT);
 });
