@@ -85,9 +85,14 @@ export function stableMessage(message: string, replace: Array<[string | RegExp, 
 
 /**
  * `ERR_STORE ×3: <message of the first>; ERR_EXOTEL_HTTP ×2: <…>`: each code once, with how many
- * times it came and its first message, in the order first seen; `none` when nothing came.
+ * times it came and its first message, in the order first seen; `none` when nothing came. A count
+ * that depends on real I/O (how many saves a fake minute holds) is written as `countAs` says.
  */
-export function summarizeErrors(errors: ReadonlyArray<{ code: string; message: string; fatal?: boolean }>, replace: Array<[string | RegExp, string]> = []): string {
+export function summarizeErrors(
+  errors: ReadonlyArray<{ code: string; message: string; fatal?: boolean }>,
+  replace: Array<[string | RegExp, string]> = [],
+  countAs: Record<string, string> = {},
+): string {
   const byCode = new Map<string, { count: number; message: string; fatal: boolean }>();
   for (const e of errors) {
     const entry = byCode.get(e.code);
@@ -95,7 +100,7 @@ export function summarizeErrors(errors: ReadonlyArray<{ code: string; message: s
     else byCode.set(e.code, { count: 1, message: stableMessage(e.message, replace), fatal: e.fatal === true });
   }
   if (byCode.size === 0) return 'none';
-  return [...byCode].map(([code, { count, message, fatal }]) => `${code} ×${count}${fatal ? ' (fatal)' : ''}: ${message}`).join('; ');
+  return [...byCode].map(([code, { count, message, fatal }]) => `${code} ${countAs[code] ?? `×${count}`}${fatal ? ' (fatal)' : ''}: ${message}`).join('; ');
 }
 
 export interface MountedDir {

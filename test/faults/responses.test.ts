@@ -66,8 +66,9 @@ async function run(s: Scenario) {
     requestsAt.push(sim.history.length);
   }
   sim.clearFaults();
+  const endedAt = Date.now();
   await stopUnder(clock, stream);
-  const t = tally(log.emissions, sim.calls(), Date.now() - SETTLE_MS - 3 * MINUTE, SETTLE_MS);
+  const t = tally(log.emissions, sim.calls({ to: endedAt }), endedAt - SETTLE_MS - 3 * MINUTE, SETTLE_MS);
   const perMinute = requestsAt.map((n, i) => n - (requestsAt[i - 1] ?? 0));
   expectNoSecret(log.errors, fatal);
   return { sim, log, t, fatal, perMinute };

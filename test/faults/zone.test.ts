@@ -32,10 +32,11 @@ async function runAcrossTheChange() {
   const stream = streamOn(sim, { timeZone: ZONE, settleMs: SETTLE_MS, lookbackMs: 2 * 3_600_000 });
   const log = record(stream);
   for (let m = 0; m < 150; m++) await clock.tickAsync(MINUTE);
+  const endedAt = Date.now();
   await stopUnder(clock, stream);
   expectNoSecret(log.errors);
-  const truth = sim.calls();
-  const t = tally(log.emissions, truth, Date.now() - SETTLE_MS - 3 * MINUTE, SETTLE_MS);
+  const truth = sim.calls({ to: endedAt });
+  const t = tally(log.emissions, truth, endedAt - SETTLE_MS - 3 * MINUTE, SETTLE_MS);
   clock.uninstall();
   clock = undefined;
   const bySid = new Map(truth.map((c) => [c.sid, c]));
