@@ -64,6 +64,16 @@ ${sorted.map(rowLine).join('\n')}
   with \`SIGKILL\` or stopped with \`SIGSTOP\`. HTTP faults come from the simulator's fault
   injection (\`docs/simulator.md\`), over the in-process \`SimulatorDispatcher\` under a fake clock
   (minutes in milliseconds), which carries status, headers and compressed bytes as a socket does.
+- A suspension longer than the lookback loses nothing: the first cycle after \`SIGCONT\` reads
+  back from where the last complete read ended, however long ago (within the API's six months),
+  so the stream has nothing it could not cover to report, and reports nothing. Downtime beyond
+  six months is where calls become unreadable; that case is not measured here.
+- Daylight saving: across the October change every call is emitted once, but a call that started
+  in the first occurrence of the repeated hour is emitted with a start an hour late
+  (\`zone.test.ts\` keeps this as a known failure, \`it.fails\`): Exotel's timestamps carry no
+  offset, and telling the two occurrences apart needs the time of the read, which the pipeline
+  does not hand to \`normalizeCall\` yet. How the simulator reads a \`DateCreated\` bound in the
+  repeated hour is in docs/simulator.md.
 - Secrets: \`test/faults/secrets.test.ts\` runs every fault above with a distinctive token and
   searches every error (message, stack, fields, causes), every NDJSON and log line of the CLI, the
   wallboard's page and events, and \`util.inspect\` of every public object, for the token and for
