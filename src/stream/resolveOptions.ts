@@ -118,9 +118,9 @@ export function resolveOptions(options: CallStreamOptions, env: NodeJS.ProcessEn
   if (!isObject(options) || Array.isArray(options)) throw new InvalidOptionError('options', 'an object', options);
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) {
-      // It may be a misspelt credential (`apitoken`): say what kind of value, never the value.
+      // It may be a misspelt credential (`apitoken`): a string or object is shown by its kind only.
       const value = (options as unknown as Record<string, unknown>)[key];
-      throw new InvalidOptionError(key, 'absent (not an option of createCallStream)', value === undefined || value === null || typeof value === 'boolean' ? value : `<redacted ${typeof value}>`);
+      throw new InvalidOptionError(key, 'absent (not an option of createCallStream)', typeof value === 'string' || (typeof value === 'object' && value !== null) ? `<redacted ${typeof value}>` : value);
     }
   }
   const accountSid = nonEmptyString('accountSid', options.accountSid, '');
