@@ -18,6 +18,7 @@ import type { Emission } from '../stream/harness.js';
 import { MINUTE, expectNoSecret, mountTmpfs, summarizeErrors, tally } from './helpers.js';
 import type { MountedDir } from './helpers.js';
 import { reportFault } from './reliability.js';
+import type { FaultRow } from './reliability.js';
 
 const FILE = 'test/faults/store.test.ts';
 const T0 = Date.UTC(2026, 0, 15, 6, 0, 0);
@@ -92,6 +93,41 @@ async function runAcrossFault(sim: Simulator, path: string, minutes: { before: n
   return { firstRun, secondRun, log, saved, faultFrom, faultTo, endedAt };
 }
 
+/** Counts a run across a store fault and reports its row; the failed saves are counted by kind, as their number follows real I/O. */
+function reportAcrossFault(sim: Simulator, run: Awaited<ReturnType<typeof runAcrossFault>>, fields: Pick<FaultRow, 'id' | 'fault' | 'injected' | 'duration' | 'test'>) {
+  const t = tally(run.log.emissions, sim.calls({ to: run.endedAt }), run.endedAt - SETTLE_MS - 3 * MINUTE, SETTLE_MS);
+  reportFault({
+    ...fields,
+    expected: t.expected,
+    lost: t.lost,
+    duplicated: t.duplicated,
+    early: t.early,
+    userSaw: summarizeErrors(run.log.errors, [], { ERR_STORE: 'once per failed save' }),
+    file: FILE,
+    deterministic: true,
+  });
+  return t;
+}
+
+/** A stream on the store at `path` for a minute: for stores that refuse to start. */
+async function startOn(path: string, seed: number) {
+  clock = installClock(T0);
+  const sim = simulator(seed);
+  const { store, settled } = observedStore(fileStore(path));
+  const stream = streamOn(sim, { store, settleMs: SETTLE_MS });
+  const log = record(stream);
+  let failure: unknown;
+  stream.events$.subscribe({ error: (e: unknown) => (failure = e) });
+  await advance(clock, MINUTE, 15_000, settled);
+  await stopUnder(clock, stream);
+  expectNoSecret(log.errors, failure);
+  return { sim, log, failure };
+}
+
+/** The row of a fault that stops the stream before any call is due. */
+const refusedAtStart = (id: string, fault: string, injected: string, test: string, errors: ReadonlyArray<ExotelError>) =>
+  reportFault({ id, fault, injected, duration: 'from the start', expected: null, lost: null, duplicated: 0, early: 0, userSaw: summarizeErrors(errors), file: FILE, test, deterministic: true });
+
 describe('store faults under a running stream', () => {
   it('a full disk (ENOSPC) for 5 minutes: each failed save reported, the state kept in memory and saved once space returns; a restart then repeats nothing', async () => {
     mount = mountTmpfs(128);
@@ -101,22 +137,14 @@ describe('store faults under a running stream', () => {
     const sim = simulator(31);
     const run = await runAcrossFault(sim, path, { before: 5, during: 5, after: 5 }, { start: () => fillUp(filler), end: () => void unlink(filler) });
 
-    const t = tally(run.log.emissions, sim.calls({ to: run.endedAt }), run.endedAt - SETTLE_MS - 3 * MINUTE, SETTLE_MS);
-    const storeErrors = run.firstRun.errors.filter((e) => e.code === 'ERR_STORE');
-    reportFault({
+    const t = reportAcrossFault(sim, run, {
       id: 'store.enospc',
       fault: 'disk full on save (ENOSPC)',
       injected: 'a real 128 KiB tmpfs filled to the last byte under the running stream, then freed; restart on the same file after',
       duration: '5 min of 15 (15 s polls, a save each cycle), restart +10 min',
-      expected: t.expected,
-      lost: t.lost,
-      duplicated: t.duplicated,
-      early: t.early,
-      userSaw: summarizeErrors(run.log.errors, [], { ERR_STORE: 'once per failed save' }),
-      file: FILE,
       test: 'a full disk',
-      deterministic: true,
     });
+    const storeErrors = run.firstRun.errors.filter((e) => e.code === 'ERR_STORE');
     expect(t.problems).toEqual([]);
     // One report per failed save while the disk was full, none after.
     expect(storeErrors.length).toBeGreaterThanOrEqual(10);
@@ -137,22 +165,14 @@ describe('store faults under a running stream', () => {
     const sim = simulator(32);
     const run = await runAcrossFault(sim, path, { before: 5, during: 5, after: 5 }, { start: () => mount!.remount('ro'), end: () => mount!.remount('rw') });
 
-    const t = tally(run.log.emissions, sim.calls({ to: run.endedAt }), run.endedAt - SETTLE_MS - 3 * MINUTE, SETTLE_MS);
-    const storeErrors = run.firstRun.errors.filter((e) => e.code === 'ERR_STORE');
-    reportFault({
+    const t = reportAcrossFault(sim, run, {
       id: 'store.readonly-mid-run',
       fault: 'store directory turns read-only while running',
       injected: 'a real tmpfs remounted read-only under the running stream, then read-write; restart after',
       duration: '5 min of 15, restart +10 min',
-      expected: t.expected,
-      lost: t.lost,
-      duplicated: t.duplicated,
-      early: t.early,
-      userSaw: summarizeErrors(run.log.errors, [], { ERR_STORE: 'once per failed save' }),
-      file: FILE,
       test: 'turns read-only',
-      deterministic: true,
     });
+    const storeErrors = run.firstRun.errors.filter((e) => e.code === 'ERR_STORE');
     expect(t.problems).toEqual([]);
     expect(storeErrors.length).toBeGreaterThanOrEqual(10);
     for (const e of storeErrors) expect(e.message).toMatch(/EROFS \(the file system is read-only\)/);
@@ -167,31 +187,8 @@ describe('store faults under a running stream', () => {
     await seeded.save({ version: 1, checkpoint: T0 - 10 * MINUTE, emitted: {} });
     await seeded.close?.();
     mount.remount('ro');
-    clock = installClock(T0);
-    const sim = simulator(33);
-    const { store, settled } = observedStore(fileStore(path));
-    const stream = streamOn(sim, { store, settleMs: SETTLE_MS });
-    const log = record(stream);
-    let failure: unknown;
-    stream.events$.subscribe({ error: (e: unknown) => (failure = e) });
-    await advance(clock, MINUTE, 15_000, settled);
-    await stopUnder(clock, stream);
-
-    reportFault({
-      id: 'store.readonly-at-start',
-      fault: 'store directory read-only from the start',
-      injected: 'a real tmpfs mounted read-only, holding a valid state file',
-      duration: 'from the start',
-      expected: null,
-      lost: null,
-      duplicated: 0,
-      early: 0,
-      userSaw: summarizeErrors(log.errors),
-      file: FILE,
-      test: 'read-only from the start',
-      deterministic: true,
-    });
-    expectNoSecret(log.errors, failure);
+    const { sim, log, failure } = await startOn(path, 33);
+    refusedAtStart('store.readonly-at-start', 'store directory read-only from the start', 'a real tmpfs mounted read-only, holding a valid state file', 'read-only from the start', log.errors);
     expect(failure).toMatchObject({ code: 'ERR_STORE', fatal: true });
     expect((failure as Error).message).toMatch(/^Could not load the stream's state: Cannot create the lock file .*calls\.json\.lock: EROFS \(the file system is read-only\); the store .*calls\.json could never be saved there$/);
     expect(log.emissions).toEqual([]);
@@ -207,29 +204,8 @@ describe('store faults under a running stream', () => {
     await good.close?.();
     const text = await readFile(path, 'utf8');
     await writeFile(path, text.slice(0, Math.floor(text.length * 0.6)));
-    clock = installClock(T0);
-    const sim = simulator(34);
-    const { store, settled } = observedStore(fileStore(path));
-    const stream = streamOn(sim, { store, settleMs: SETTLE_MS });
-    const log = record(stream);
-    await advance(clock, MINUTE, 15_000, settled);
-    await stopUnder(clock, stream);
-
-    reportFault({
-      id: 'store.torn-file',
-      fault: 'store file torn by another writer (cut at 60 %)',
-      injected: 'the state file truncated by hand before the start',
-      duration: 'from the start',
-      expected: null,
-      lost: null,
-      duplicated: 0,
-      early: 0,
-      userSaw: summarizeErrors(log.errors),
-      file: FILE,
-      test: 'torn by another writer',
-      deterministic: true,
-    });
-    expectNoSecret(log.errors);
+    const { log } = await startOn(path, 34);
+    refusedAtStart('store.torn-file', 'store file torn by another writer (cut at 60 %)', 'the state file truncated by hand before the start', 'torn by another writer', log.errors);
     expect(log.errors).toHaveLength(1);
     expect(log.errors[0]).toMatchObject({ code: 'ERR_STORE', fatal: true });
     expect(log.errors[0]!.message).toMatch(/not valid JSON \(\d+ characters; truncated or written by something else\?\)\. Move it aside to start fresh/);
