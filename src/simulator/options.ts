@@ -2,6 +2,7 @@
 import { assertTimeZone } from '../exotel/time.js';
 import type { SimulatorAccount, SimulatorClock, SimulatorOptions, TrafficMix, TrafficOptions } from './types.js';
 import { resolveMix } from './traffic.js';
+import { resolveStatusCallbacks, type ResolvedStatusCallbacks } from './statusCallbackOptions.js';
 
 export interface ResolvedOptions {
   accounts: SimulatorAccount[];
@@ -17,6 +18,7 @@ export interface ResolvedOptions {
   lastPage: 'link-to-empty-page' | 'null' | 'empty-string' | 'omitted';
   pageUris: 'metadata' | 'top-level';
   historyLimit: number;
+  statusCallbacks: ResolvedStatusCallbacks | false;
 }
 
 export function describeValue(v: unknown): string {
@@ -73,7 +75,7 @@ function resolveMixChecked(mix: unknown): TrafficMix {
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'accounts', 'clock', 'timeZone', 'seed', 'traffic', 'settleDelayMs', 'numbersAsStrings', 'emptyValue', 'answeredByCase',
-  'rateLimit', 'lastPage', 'pageUris', 'historyLimit',
+  'rateLimit', 'lastPage', 'pageUris', 'historyLimit', 'statusCallbacks',
 ]);
 
 export function resolveOptions(options: SimulatorOptions | undefined): ResolvedOptions {
@@ -173,5 +175,6 @@ export function resolveOptions(options: SimulatorOptions | undefined): ResolvedO
     lastPage: oneOf('lastPage', o.lastPage, ['link-to-empty-page', 'null', 'empty-string', 'omitted'] as const, 'null'),
     pageUris: oneOf('pageUris', o.pageUris, ['metadata', 'top-level'] as const, 'metadata'),
     historyLimit,
+    statusCallbacks: resolveStatusCallbacks(o.statusCallbacks, clock.now()),
   };
 }
