@@ -6,7 +6,11 @@ import type { FaultSpec, SimulatorOptions } from '../simulator/index.js';
 import { InvalidOptionError } from '../exotel/errors.js';
 import { parseDurationMs, parseEnumList, parseIntegerOption, parseNumberOption, type OptionSpecs } from './parse.js';
 
-export const FAULT_KINDS = ['status', 'rate-limit', 'reset', 'delay', 'truncated', 'malformed', 'duplicate-row', 'bad-record'] as const;
+export const FAULT_KINDS = [
+  'status', 'rate-limit', 'reset', 'delay', 'truncated', 'malformed', 'duplicate-row', 'bad-record',
+  'redirect', 'content-type', 'encoding', 'oversized-page', 'duplicate-sid',
+] as const;
+const COMPRESSIONS = ['none', 'negotiate', 'gzip', 'deflate', 'br'] as const;
 const RETRY_AFTER = ['seconds', 'http-date', 'none'] as const;
 
 export const simulatorOptions = {
@@ -20,6 +24,9 @@ export const simulatorOptions = {
   'fault-kind': { type: 'string', multiple: true },
   'fault-status': { type: 'string' },
   'fault-delay': { type: 'string' },
+  'sid-as-key': { type: 'boolean' },
+  'strict-query': { type: 'boolean' },
+  compress: { type: 'string' },
 } as const satisfies OptionSpecs;
 
 export interface SimulatorFlagValues {
@@ -33,6 +40,9 @@ export interface SimulatorFlagValues {
   'fault-kind'?: string[] | undefined;
   'fault-status'?: string | undefined;
   'fault-delay'?: string | undefined;
+  'sid-as-key'?: boolean | undefined;
+  'strict-query'?: boolean | undefined;
+  compress?: string | undefined;
 }
 
 export interface SimulatorDefaults {
@@ -74,7 +84,12 @@ export function simulatorPlanFrom(values: SimulatorFlagValues, defaults: Simulat
     throw new InvalidOptionError('--fault-rate', 'a probability above 0 when `--fault-kind`, `--fault-status` or `--fault-delay` is given', values['fault-rate'] ?? '0');
   }
 
+  const [compress] = parseEnumList(values.compress, '--compress', COMPRESSIONS);
+
   const options: SimulatorOptions = {
+    ...(values['sid-as-key'] ? { sidAsApiKey: true } : {}),
+    ...(values['strict-query'] ? { unknownParameters: 'reject' as const } : {}),
+    ...(compress === undefined || compress === 'none' ? {} : { contentEncoding: compress }),
     timeZone,
     seed,
     settleDelayMs,
@@ -96,7 +111,10 @@ export function simulatorPlanFrom(values: SimulatorFlagValues, defaults: Simulat
     (callsPerMinute > 0 ? `${callsPerMinute} calls/minute since ${Math.round(historyMs / 60_000)} minutes ago` : 'no generated traffic') +
     `, settling after ${settle}, seed ${seed}, ${timeZone}` +
     (rpm === 0 ? ', no rate limit' : `, ${rpm} requests/minute`) +
-    (faults.length > 0 ? `, faults: ${faults.map((f) => f.kind + (f.kind === 'status' ? ` ${f.status}` : '')).join(', ')} at ${faultRate}` : '');
+    (faults.length > 0 ? `, faults: ${faults.map((f) => f.kind + (f.kind === 'status' ? ` ${f.status}` : '')).join(', ')} at ${faultRate}` : '') +
+    (values['sid-as-key'] ? ', the account Sid accepted as the API key' : '') +
+    (values['strict-query'] ? ', unknown query parameters refused' : '') +
+    (compress === undefined || compress === 'none' ? '' : `, bodies compressed (${compress})`);
   return { options, faults, summary };
 }
 
@@ -109,6 +127,15 @@ export const simulatorHelp = `Simulated traffic and faults:
   --retry-after FORM      Retry-After on a 429: seconds (default), http-date or none
   --fault-rate P          probability, 0 to 1, that a request hits each --fault-kind
   --fault-kind K          status (default), rate-limit, reset, delay, truncated, malformed,
-                          duplicate-row, bad-record (repeat or comma list)
+                          duplicate-row, bad-record, redirect, content-type, encoding,
+                          oversized-page, duplicate-sid (repeat or comma list)
   --fault-status N        the status of a \`status\` fault (default 500)
-  --fault-delay DUR       the wait of a \`delay\` fault (default 5s)`;
+  --fault-delay DUR       the wait of a \`delay\` fault (default 5s)
+
+Clients:
+  --sid-as-key            also accept the account Sid as the API key (acme1:sim-token), as
+                          older clients (exotel-node, exotel-py) log in
+  --strict-query          refuse query parameters Exotel does not document with a 400 (by
+                          default they are ignored, as Exotel does)
+  --compress C            Content-Encoding of answers: none (default), negotiate (as the
+                          request's Accept-Encoding offers), gzip, deflate or br`;

@@ -4,6 +4,18 @@
  */
 import type { Call } from '../exotel/types.js';
 
+/**
+ * A hint that a call ended: its Sid, and when known its end (epoch ms, the API's clock), its start
+ * and its status (Exotel's `StatusCallback` carries them). The stream re-reads the Sid once the
+ * call should have settled; the pull tiers still cover every call whose hint never comes.
+ */
+export interface CallHint {
+  sid: string;
+  endedAt?: number;
+  dateCreated?: number;
+  status?: string;
+}
+
 /** Context handed to a custom settle predicate (frozen). */
 export interface SettleContext {
   /** The call as last read. */

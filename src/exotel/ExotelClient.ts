@@ -131,6 +131,7 @@ export class ExotelClient {
         url,
         path,
         status: result.status,
+        contentType: result.contentType,
         serverDate: result.serverDateMs === undefined ? null : new Date(result.serverDateMs),
         // The attempt's own `Date` has been observed: the bound is as tight as this answer allows.
         asOf: this.apiClock.lowerBound(result.sentAtMs),

@@ -5,7 +5,7 @@
 import { directionsOption, isPlainObject, numbersOption, oneOrMore, pageSizeOption } from './assert.js';
 import { InvalidOptionError } from './errors.js';
 import { CALL_STATUSES, CURSOR, MAX_RANGE_MONTHS, MAX_AGE_DAYS, MAX_AGE_MONTHS, MAX_SIDS, ONGOING_CALL_STATUSES, isSid, latestRangeEndMs, oldestListableMs } from './limits.js';
-import { formatNaive } from './time.js';
+import { MAX_DATE_MS, formatNaive } from './time.js';
 import type { CallDirection, CallStatus, OngoingCallStatus } from './types.js';
 
 /** A `DateCreated` bound: a `Date` or epoch milliseconds, written in the account's zone. */
@@ -95,7 +95,7 @@ function range<T>(name: string, value: unknown, check: (v: unknown) => v is T, e
 const isSeconds = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isPrice = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 const isInstant = (v: unknown): v is DateCreatedBound =>
-  (v instanceof Date && Number.isFinite(v.getTime())) || (typeof v === 'number' && Number.isFinite(v));
+  (v instanceof Date && Number.isFinite(v.getTime())) || (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= MAX_DATE_MS);
 
 function encodeRange<T>(r: RangeFilter<T>, format: (v: T) => string): string {
   if (r.eq !== undefined) return `eq:${format(r.eq)}`;

@@ -70,7 +70,8 @@ export function resolveBase(baseUrl: unknown, subdomain: unknown): BaseLocation 
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
       throw new InvalidOptionError('baseUrl', 'an `https:` URL (`http:` only for 127.0.0.0/8, ::1 or localhost)', shownHost(baseUrl));
     }
-    if (url.search || url.hash) throw new InvalidOptionError('baseUrl', 'a URL without query or fragment', baseUrl);
+    // The query is where some put a token (`?token=`): shown only as far as the path.
+    if (url.search || url.hash) throw new InvalidOptionError('baseUrl', 'a URL without query or fragment', `${url.origin}${url.pathname}${url.search ? '?<redacted query>' : ''}${url.hash ? '#<redacted fragment>' : ''}`);
     return { origin: url.origin, pathPrefix: url.pathname.replace(/\/+$/, '') };
   }
   const host = subdomain ?? process.env.EXOTEL_SUBDOMAIN ?? 'api.exotel.com';

@@ -4,8 +4,15 @@
  * dangling keeps its socket, and a pool out of sockets stalls the poller without a sound.
  */
 import type { Dispatcher } from 'undici';
-import { ExotelError, ExotelHttpError, ExotelNetworkError, ExotelResponseError } from './errors.js';
+import { ExotelError, ExotelHttpError, ExotelNetworkError, ExotelResponseError, redactUrl } from './errors.js';
 import type { ExotelErrorCode } from './errors.js';
+import { decodeBody, isJsonContentType } from './contentEncoding.js';
+
+/**
+ * Sent with every request: the client decodes these itself (undici's `request` does not), and a
+ * page of 100 records shrinks about tenfold.
+ */
+export const ACCEPT_ENCODING = 'gzip, deflate, br';
 
 /** What one successful attempt yields. */
 export interface HttpResult {
@@ -13,6 +20,8 @@ export interface HttpResult {
   body: unknown;
   /** The response's `Date` header, epoch ms, or undefined. */
   serverDateMs: number | undefined;
+  /** The response's `Content-Type`, or undefined. */
+  contentType: string | undefined;
 }
 
 /** What one attempt needs. */
@@ -82,6 +91,23 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Where a redirect pointed, without credentials, query or fragment (they may hold phone numbers). */
+function redirectTarget(location: string | undefined, origin: string): string | undefined {
+  if (location === undefined || location.trim() === '') return undefined;
+  try {
+    const target = new URL(location, origin);
+    return redactUrl(`${target.origin}${target.pathname}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `text/html, 1,234 characters`: what came instead of JSON, for messages (never the body itself). */
+function bodyKind(contentType: string | undefined, text: string): string {
+  const kind = contentType === undefined ? 'no Content-Type' : JSON.stringify(contentType.slice(0, 80));
+  return `${kind}, ${text.length} characters`;
+}
+
 function apiMessageOf(text: string): string | undefined {
   try {
     const parsed = JSON.parse(text) as { RestException?: { Message?: unknown } };
@@ -94,8 +120,11 @@ function apiMessageOf(text: string): string | undefined {
 
 /**
  * Sends one GET and returns the parsed JSON body of a 2xx answer. Throws `ExotelHttpError` for
- * other statuses (with `apiMessage` from a `RestException`), `ExotelResponseError` for a body that
- * is not JSON (truncated included), `ExotelNetworkError` for no answer, a timeout or an abort.
+ * other statuses (with `apiMessage` from a `RestException`; a 3xx is not followed, since the
+ * credentials would go with it), `ExotelResponseError` for a body that is not JSON (truncated
+ * included) or that cannot be decoded (`Content-Encoding`), `ExotelNetworkError` for no answer, a
+ * timeout or an abort. A JSON body is read as JSON whatever its `Content-Type` says; the type is
+ * named in the error when the body is not JSON.
  */
 export async function getJson(attempt: HttpAttempt, retryAfter: (header: string | string[] | undefined, serverDateMs: number | undefined) => number | undefined): Promise<HttpResult> {
   const method = 'GET';
@@ -106,7 +135,7 @@ export async function getJson(attempt: HttpAttempt, retryAfter: (header: string 
       origin: attempt.origin,
       path: attempt.path,
       method,
-      headers: { authorization: attempt.authorization, accept: 'application/json', 'user-agent': 'exotel-call-stream' },
+      headers: { authorization: attempt.authorization, accept: 'application/json', 'accept-encoding': ACCEPT_ENCODING, 'user-agent': 'exotel-call-stream' },
       signal: attempt.signal ?? null,
       headersTimeout: attempt.headersTimeoutMs,
       bodyTimeout: attempt.bodyTimeoutMs,
@@ -119,11 +148,12 @@ export async function getJson(attempt: HttpAttempt, retryAfter: (header: string 
   const dateHeader = headerValue(headers.date);
   const parsedDate = dateHeader === undefined ? NaN : Date.parse(dateHeader);
   const serverDateMs = Number.isFinite(parsedDate) ? parsedDate : undefined;
+  const contentType = headerValue(headers['content-type']);
   attempt.onResponse?.(statusCode, serverDateMs, receivedAt);
 
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await body.text();
+    bytes = Buffer.from(await body.arrayBuffer());
   } catch (error) {
     body.destroy();
     const mapped = mapTransportError(error, method, url, attempt.path, attempt.signal);
@@ -136,12 +166,27 @@ export async function getJson(attempt: HttpAttempt, retryAfter: (header: string 
     );
   }
 
-  if (statusCode < 200 || statusCode > 299) {
+  const decoded = decodeBody(bytes, headerValue(headers['content-encoding']));
+  const ok = statusCode >= 200 && statusCode <= 299;
+  if (ok && !decoded.ok) {
+    throw new ExotelResponseError(
+      'ERR_EXOTEL_MALFORMED_RESPONSE',
+      `Exotel API answered ${method} ${pathOf(attempt.path)} with ${statusCode} and a body that cannot be decoded: ${decoded.reason}`,
+      { status: statusCode, method, url, ...(decoded.cause === undefined ? {} : { cause: decoded.cause }) },
+    );
+  }
+  const text = decoded.ok ? decoded.text : '';
+
+  if (!ok) {
     const known = STATUS_CODES[statusCode];
     const code: ExotelErrorCode = known?.code ?? (statusCode >= 500 && statusCode <= 599 ? 'ERR_EXOTEL_SERVER' : 'ERR_EXOTEL_HTTP');
     const apiMessage = apiMessageOf(text);
     const reason = REASONS[statusCode] ?? '';
-    const message = `Exotel API answered ${statusCode}${reason ? ` ${reason}` : ''} to ${method} ${pathOf(attempt.path)}${apiMessage ? `: ${apiMessage}` : ''}`;
+    let message = `Exotel API answered ${statusCode}${reason ? ` ${reason}` : ''} to ${method} ${pathOf(attempt.path)}${apiMessage ? `: ${apiMessage}` : ''}`;
+    if (statusCode >= 300 && statusCode <= 399) {
+      const target = redirectTarget(headerValue(headers.location), attempt.origin);
+      message += `${target ? ` (a redirect to ${target})` : ' (a redirect)'}: redirects are not followed, the credentials would go with them; check \`subdomain\` or \`baseUrl\``;
+    }
     const error = new ExotelHttpError(code, message, {
       status: statusCode,
       method,
@@ -149,17 +194,20 @@ export async function getJson(attempt: HttpAttempt, retryAfter: (header: string 
       fatal: known?.fatal ?? false,
       ...(apiMessage === undefined ? {} : { apiMessage }),
     });
+    // A `Retry-After` of 0 or of a date already past says nothing about when the quota comes
+    // back: the backoff decides then, rather than a retry at once into the same 429.
     const wait = retryAfter(headers['retry-after'], serverDateMs);
-    if (wait !== undefined) retryAfterOf.set(error, wait);
+    if (wait !== undefined && wait > 0) retryAfterOf.set(error, wait);
     throw error;
   }
 
   try {
-    return { status: statusCode, body: JSON.parse(text) as unknown, serverDateMs };
+    return { status: statusCode, body: JSON.parse(text) as unknown, serverDateMs, contentType };
   } catch (cause) {
+    const expected = isJsonContentType(contentType) ? 'truncated or malformed' : 'expected application/json';
     throw new ExotelResponseError(
       'ERR_EXOTEL_MALFORMED_RESPONSE',
-      `Exotel API answered ${method} ${pathOf(attempt.path)} with ${statusCode} and a body that is not JSON (${text.length} characters, truncated or malformed)`,
+      `Exotel API answered ${method} ${pathOf(attempt.path)} with ${statusCode} and a body that is not JSON (${bodyKind(contentType, text)}; ${expected})`,
       { status: statusCode, method, url, cause },
     );
   }

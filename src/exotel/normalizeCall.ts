@@ -3,7 +3,7 @@
  * per record, regular expressions compiled once, one object literal per call.
  */
 import { MalformedRecordError, describeValue } from './errors.js';
-import { parseNaiveMs } from './time.js';
+import { MAX_DATE_MS, parseNaiveMs } from './time.js';
 import type { InstantAsMs, TrackedRead } from './trackedFields.js';
 import type { Call, CallDetails, CallDirection, CallStatus, LegStatus, RawCall } from './types.js';
 
@@ -155,7 +155,7 @@ function timeMs(v: unknown, field: string, sid: string, timeZone: string): numbe
 }
 
 // What `new Date(ms).getTime()` gives (ECMAScript's TimeClip), without the Date: NaN out of range.
-const clip = (ms: number): number => (Math.abs(ms) <= 8.64e15 ? Math.trunc(ms) + 0 : Number.NaN);
+const clip = (ms: number): number => (Math.abs(ms) <= MAX_DATE_MS ? Math.trunc(ms) + 0 : Number.NaN);
 // An instant as the tracker compares it: clipped as a `Date` would be, and null when not finite.
 const instant = (ms: number | null): number | null => {
   if (ms === null) return null;

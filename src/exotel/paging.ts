@@ -3,6 +3,7 @@
  */
 import { ExotelResponseError, InvalidOptionError, describeValue } from './errors.js';
 import type { RawCall } from './types.js';
+import { isJsonContentType } from './contentEncoding.js';
 
 /** One page of a listing. */
 export interface CallPage {
@@ -57,14 +58,18 @@ function pageUriField(body: Record<string, unknown>, metadata: Record<string, un
 }
 
 /** Reads a parsed list body into a page. Throws `ExotelResponseError` when there is no `Calls` array. */
-export function readCallPage(body: unknown, context: { method: string; url: string; serverDate: Date | null; path: string; status?: number; asOf?: number }): CallPage {
+export function readCallPage(
+  body: unknown,
+  context: { method: string; url: string; serverDate: Date | null; path: string; status?: number; asOf?: number; contentType?: string | undefined },
+): CallPage {
   if (!isObject(body) || !Array.isArray(body.Calls)) {
     // Show what came instead (its kind and short form), so the fault can be told apart at a glance.
     const shown = (v: unknown) => describeValue(typeof v === 'string' && v.length > 80 ? `${v.slice(0, 80)}…` : v);
     const received = isObject(body) ? `\`Calls\` was ${shown(body.Calls)}` : `the body was ${shown(body)}`;
+    const kind = context.contentType === undefined || isJsonContentType(context.contentType) ? '' : ` (Content-Type ${JSON.stringify(context.contentType.slice(0, 80))})`;
     throw new ExotelResponseError(
       'ERR_EXOTEL_MALFORMED_RESPONSE',
-      `Exotel API answered ${context.method} ${context.path} with a body without a \`Calls\` array: ${received}`,
+      `Exotel API answered ${context.method} ${context.path} with a body without a \`Calls\` array${kind}: ${received}`,
       { method: context.method, url: context.url, ...(context.status === undefined ? {} : { status: context.status }) },
     );
   }

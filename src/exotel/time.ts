@@ -6,6 +6,9 @@
  * zone's offset changes only on quarter-hour boundaries.
  */
 
+/** The largest epoch ms a `Date` holds (±100,000,000 days, ECMAScript's TimeClip): beyond it is no instant. */
+export const MAX_DATE_MS = 8.64e15;
+
 const NAIVE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/;
 const BUCKET_MS = 15 * 60_000;
 const MAX_CACHE = 4096;

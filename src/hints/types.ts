@@ -7,21 +7,9 @@
  * once it should have settled. The pull tiers still cover every call, callback or not.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CallHint } from '../stream/types.js';
 
-/**
- * A hint that a call has ended, as a stream takes it (`CallStream.hint()`). Instants are epoch ms;
- * `endedAt` is on the API's clock (read from the callback's naive timestamps in the account's zone).
- */
-export interface CallHint {
-  /** The call's Sid. */
-  sid: string;
-  /** When the call ended: the callback's `EndTime`, else its `DateUpdated`. */
-  endedAt?: number;
-  /** The call's `DateCreated`, when the callback carries it (`StatusCallbackEvents`). */
-  dateCreated?: number;
-  /** The callback's `Status` (`completed`, `failed`, `busy`, `no-answer`). */
-  status?: string;
-}
+export type { CallHint } from '../stream/types.js';
 
 /**
  * What the receiver feeds: anything with a `hint()` (a `CallStream`). `hint()` says whether it took

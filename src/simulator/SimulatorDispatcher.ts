@@ -1,5 +1,6 @@
 import { Dispatcher, errors } from 'undici';
 import type { Simulator } from './types.js';
+import { encodeBody, encodedHeaders } from './wireEncoding.js';
 
 type AnyHandler = Record<string, ((...args: unknown[]) => unknown) | undefined>;
 
@@ -76,16 +77,18 @@ export class SimulatorDispatcher extends Dispatcher {
       const response = await this.#sim.handle({ method: options.method, url: options.path, headers: headerRecord(options.headers), signal: gone.signal });
       clearTimeout(timer);
       if (done) return;
-      const body = Buffer.from(response.body);
+      // On the wire, as the HTTP server sends it: compressed when the answer says so.
+      const body = encodeBody(response.body, response.encoding);
+      const headers = encodedHeaders(response.headers, response.encoding);
       if (modern) {
-        h.onResponseStart?.(controller, response.status, response.headers, '');
+        h.onResponseStart?.(controller, response.status, headers, '');
         if (done) return;
         h.onResponseData?.(controller, body);
         done = true;
         h.onResponseEnd?.(controller, {});
       } else {
         const raw: Buffer[] = [];
-        for (const [k, v] of Object.entries(response.headers)) raw.push(Buffer.from(k), Buffer.from(v));
+        for (const [k, v] of Object.entries(headers)) raw.push(Buffer.from(k), Buffer.from(v));
         h.onHeaders?.(response.status, raw, () => {}, '');
         if (done) return;
         h.onData?.(body);

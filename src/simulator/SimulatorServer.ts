@@ -1,6 +1,7 @@
 /**
  * The simulator over `node:http`: each request is answered by the pipeline (`respond`), a reset
- * fault destroys the socket, a truncated one promises the whole body and sends half of it.
+ * fault destroys the socket, a truncated one promises the whole body and sends half of it; a body
+ * goes out compressed when the answer has an `encoding`.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -9,6 +10,7 @@ import { invalidOption } from './options.js';
 import { contentType, renderError } from './render.js';
 import type { Outcome } from './respond.js';
 import type { SimulatorRequest } from './types.js';
+import { encodeBody, encodedHeaders } from './wireEncoding.js';
 
 export class SimulatorServer {
   readonly #respond: (req: SimulatorRequest, signal: AbortSignal) => Promise<Outcome>;
@@ -68,13 +70,13 @@ export class SimulatorServer {
           req.socket.destroy();
           return;
         }
-        const body = Buffer.from(out.body);
-        res.writeHead(out.status, { ...out.headers, 'content-length': String(body.length) });
+        const body = encodeBody(out.body, out.encoding);
+        res.writeHead(out.status, { ...encodedHeaders(out.headers, out.encoding), 'content-length': String(body.length) });
         if (req.method === 'HEAD') {
           res.end();
         } else if (out.truncateAt !== undefined) {
           // Promise the whole body, send half, then cut the connection.
-          res.write(body.subarray(0, out.truncateAt), () => res.destroy());
+          res.write(body.subarray(0, out.encoding === undefined ? out.truncateAt : Math.floor(body.length / 2)), () => res.destroy());
         } else {
           res.end(body);
         }

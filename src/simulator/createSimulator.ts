@@ -61,10 +61,11 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
   async function handle(req: SimulatorRequest): Promise<SimulatorResponse> {
     const out = await answer(req, req.signal);
     if (out.reset) throw new SimulatorResetError(String(req.method ?? 'GET').toUpperCase(), new URL(req.url, 'http://simulator.invalid').pathname);
+    const encoding = out.encoding === undefined ? {} : { encoding: out.encoding };
     if (out.truncateAt !== undefined) {
-      return { status: out.status, headers: out.headers, body: Buffer.from(out.body).subarray(0, out.truncateAt).toString('utf8') };
+      return { status: out.status, headers: out.headers, body: Buffer.from(out.body).subarray(0, out.truncateAt).toString('utf8'), ...encoding };
     }
-    return { status: out.status, headers: out.headers, body: out.body };
+    return { status: out.status, headers: out.headers, body: out.body, ...encoding };
   }
 
   return {

@@ -6,7 +6,15 @@ import type { FaultSpec } from './types.js';
 import { invalidOption } from './options.js';
 import type { Random } from './random.js';
 
-const KINDS: ReadonlyArray<FaultSpec['kind']> = ['status', 'rate-limit', 'reset', 'delay', 'truncated', 'malformed', 'duplicate-row', 'bad-record'];
+const KINDS: ReadonlyArray<FaultSpec['kind']> = [
+  'status', 'rate-limit', 'reset', 'delay', 'truncated', 'malformed', 'duplicate-row', 'bad-record',
+  'redirect', 'content-type', 'encoding', 'oversized-page', 'duplicate-sid',
+];
+const BREAKS: ReadonlyArray<NonNullable<FaultSpec['break']>> = ['invalid', 'missing', 'mistyped'];
+const REDIRECTS: ReadonlyArray<NonNullable<FaultSpec['redirectStatus']>> = [301, 302, 303, 307, 308];
+const CODINGS: ReadonlyArray<NonNullable<FaultSpec['encoding']>> = ['gzip', 'deflate', 'br'];
+const FIELD = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
+const TOKEN_CHARS = /^[\t\x20-\x7e]*$/;
 
 export interface FaultTarget {
   path: string;
@@ -33,8 +41,24 @@ export function validateFault(f: FaultSpec): void {
   if (f.retryAfterSeconds !== undefined && !(Number.isInteger(f.retryAfterSeconds) && f.retryAfterSeconds >= 0)) {
     throw invalidOption('fault.retryAfterSeconds', 'an integer >= 0', f.retryAfterSeconds);
   }
-  if (f.field !== undefined && !['DateCreated', 'Sid', 'Status', 'Duration'].includes(f.field)) {
-    throw invalidOption('fault.field', "'DateCreated', 'Sid', 'Status' or 'Duration'", f.field);
+  if (f.field !== undefined && !(typeof f.field === 'string' && FIELD.test(f.field))) {
+    throw invalidOption('fault.field', "a record's field name such as 'DateCreated', 'Status' or 'Price'", f.field);
+  }
+  if (f.break !== undefined && !BREAKS.includes(f.break)) throw invalidOption('fault.break', "'invalid', 'missing' or 'mistyped'", f.break);
+  if (f.retryAfterHeader !== undefined && !(typeof f.retryAfterHeader === 'string' && f.retryAfterHeader.length <= 200 && TOKEN_CHARS.test(f.retryAfterHeader))) {
+    throw invalidOption('fault.retryAfterHeader', 'a header value (printable ASCII, at most 200 characters)', f.retryAfterHeader);
+  }
+  if (f.redirectStatus !== undefined && !REDIRECTS.includes(f.redirectStatus)) throw invalidOption('fault.redirectStatus', '301, 302, 303, 307 or 308', f.redirectStatus);
+  if (f.location !== undefined && !(typeof f.location === 'string' && f.location.length > 0 && TOKEN_CHARS.test(f.location))) {
+    throw invalidOption('fault.location', 'a URL (printable ASCII)', f.location);
+  }
+  if (f.contentType !== undefined && !(typeof f.contentType === 'string' && f.contentType.length > 0 && TOKEN_CHARS.test(f.contentType))) {
+    throw invalidOption('fault.contentType', 'a media type such as `text/html`', f.contentType);
+  }
+  if (f.body !== undefined && f.body !== 'html' && f.body !== 'same') throw invalidOption('fault.body', "'html' or 'same'", f.body);
+  if (f.encoding !== undefined && !CODINGS.includes(f.encoding)) throw invalidOption('fault.encoding', "'gzip', 'deflate' or 'br'", f.encoding);
+  if (f.extraRecords !== undefined && !(Number.isInteger(f.extraRecords) && f.extraRecords >= 1 && f.extraRecords <= 1000)) {
+    throw invalidOption('fault.extraRecords', 'an integer from 1 to 1000', f.extraRecords);
   }
 }
 

@@ -7,12 +7,13 @@ import type { RawCall } from '../exotel/types.js';
 import type { CallTable } from './callTable.js';
 import type { FaultTarget } from './faults.js';
 import type { FaultBook } from './faults.js';
-import { breakRecord } from './faultEffects.js';
+import { breakRecord, repeatOneRecord } from './faultEffects.js';
 import { selectPage } from './listing.js';
 import type { ResolvedOptions } from './options.js';
 import type { ListQuery } from './query.js';
-import { QueryError, cursorParam, encodeCursor, parseListQuery } from './query.js';
+import { QueryError, cursorParam, encodeCursor, parseCallQuery, parseListQuery } from './query.js';
 import type { Random } from './random.js';
+import { addPresignedRecordingUrls } from './recordingUrls.js';
 import type { Format, PageUris } from './render.js';
 import { renderCall, renderList } from './render.js';
 
@@ -22,6 +23,8 @@ export interface Answer {
   body: string;
   /** Records returned. */
   records: number;
+  /** Query parameters the API does not document, ignored (see `unknownParameters`). */
+  ignored: string[];
 }
 
 /** What a handler is given: the request as matched, the world and the faults. */
@@ -65,29 +68,32 @@ function pageUris(ctx: HandlerContext, base: string, q: ListQuery, ids: number[]
 /** `GET /v1/Accounts/<sid>/Calls[.json]`: one page of the list. Throws `QueryError` for a query the API refuses. */
 export function listCalls(ctx: HandlerContext): Answer {
   const { table, now, opts } = ctx;
-  const q = parseListQuery(ctx.params, now, opts.timeZone);
-  const page = selectPage(table, q, now);
+  const q = parseListQuery(ctx.params, now, opts.timeZone, opts.unknownParameters);
+  const oversized = ctx.faults.take(['oversized-page'], ctx.target);
+  if (oversized) ctx.hits.push('oversized-page');
+  // More records than PageSize asked for; the cursor still follows the last one listed.
+  const page = selectPage(table, oversized ? { ...q, pageSize: q.pageSize + (oversized.extraRecords ?? 10) } : q, now);
   let nextFrom: number | undefined;
   if (page.ids.length >= 2 && page.hasNext && ctx.faults.take(['duplicate-row'], ctx.target)) {
     ctx.hits.push('duplicate-row');
     // The next page's cursor sits one row back, so its first row repeats this page's last.
     nextFrom = page.ids[page.ids.length - 2];
   }
-  const records = page.ids.map((id) => table.recordAt(id, now, q.details)!);
+  let records = page.ids.map((id) => table.recordAt(id, now, q.details)!);
+  if (q.recordingUrlValidityMin !== undefined) addPresignedRecordingUrls(records, now, q.recordingUrlValidityMin, opts.seed);
   maybeBreakRecord(ctx, records);
+  if (records.length > 0 && ctx.faults.take(['duplicate-sid'], ctx.target)) {
+    ctx.hits.push('duplicate-sid');
+    records = repeatOneRecord(records, ctx.faultRandom);
+  }
   const base = `/v1/Accounts/${table.accountSid}/Calls${ctx.json ? '.json' : ''}`;
   const uris = pageUris(ctx, base, q, page.ids, page.hasPrev, page.hasNext, nextFrom);
-  return { status: 200, body: renderList(ctx.format, page.total, records, uris, opts.pageUris), records: records.length };
+  return { status: 200, body: renderList(ctx.format, page.total, records, uris, opts.pageUris), records: records.length, ignored: q.ignored };
 }
 
 /** `GET /v1/Accounts/<sid>/Calls/<CallSid>[.json]`: one call. Throws `QueryError` (400, 404). */
 export function oneCall(ctx: HandlerContext, rawSid: string): Answer {
-  let details = false;
-  for (const [k, v] of ctx.params) {
-    if (k !== 'details') throw new QueryError(400, `Unknown query parameter \`${k}\` for a single call (only \`details\` is accepted)`);
-    if (v !== 'true' && v !== 'false') throw new QueryError(400, `Invalid value \`${v}\` for query parameter \`details\`: expected \`true\` or \`false\``);
-    details = v === 'true';
-  }
+  const q = parseCallQuery(ctx.params, ctx.opts.unknownParameters);
   let sid = rawSid;
   try {
     sid = decodeURIComponent(rawSid);
@@ -95,8 +101,9 @@ export function oneCall(ctx: HandlerContext, rawSid: string): Answer {
     // A malformed escape is simply not a Sid we know.
   }
   const id = ctx.table.lookup(sid);
-  const record = id === undefined ? undefined : ctx.table.recordAt(id, ctx.now, details, true);
+  const record = id === undefined ? undefined : ctx.table.recordAt(id, ctx.now, q.details, true);
   if (!record) throw new QueryError(404, `Call ${sid} was not found in account ${ctx.table.accountSid}`);
+  if (q.recordingUrlValidityMin !== undefined) addPresignedRecordingUrls([record], ctx.now, q.recordingUrlValidityMin, ctx.opts.seed);
   maybeBreakRecord(ctx, [record]);
-  return { status: 200, body: renderCall(ctx.format, record), records: 1 };
+  return { status: 200, body: renderCall(ctx.format, record), records: 1, ignored: q.ignored };
 }

@@ -5,6 +5,7 @@ export { DEFAULT_MIX } from './traffic.js';
 export { SimulatorDispatcher } from './SimulatorDispatcher.js';
 export type {
   CallSpec,
+  ContentCoding,
   CorrectionFields,
   DelayRange,
   FaultSpec,

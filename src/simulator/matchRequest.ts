@@ -36,13 +36,22 @@ export const formatOf = (route: Route | undefined): Format => (route && !route.j
 /**
  * The account whose key and token the `Authorization` header carries; `missing` when there is no
  * Basic auth at all (the two get different messages), undefined when the key or token is wrong.
+ * The accounts of `bySid` may log in with their Sid in place of the key, as older clients
+ * (exotel-node, exotel-py) do (the simulator's `sidAsApiKey`).
  */
-export function authenticate(headers: Record<string, string | undefined> | undefined, byKey: ReadonlyMap<string, SimulatorAccount>): SimulatorAccount | 'missing' | undefined {
+export function authenticate(
+  headers: Record<string, string | undefined> | undefined,
+  byKey: ReadonlyMap<string, SimulatorAccount>,
+  bySid: readonly SimulatorAccount[] = [],
+): SimulatorAccount | 'missing' | undefined {
   const header = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
   const m = typeof header === 'string' ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
   if (!m) return 'missing';
   const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  const account = colon > 0 ? byKey.get(decoded.slice(0, colon)) : undefined;
-  return account && account.apiToken === decoded.slice(colon + 1) ? account : undefined;
+  if (colon <= 0) return undefined;
+  const user = decoded.slice(0, colon);
+  const token = decoded.slice(colon + 1);
+  const account = byKey.get(user) ?? bySid.find((a) => a.accountSid === user && a.apiToken === token);
+  return account && account.apiToken === token ? account : undefined;
 }

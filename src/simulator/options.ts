@@ -18,6 +18,9 @@ export interface ResolvedOptions {
   lastPage: 'link-to-empty-page' | 'null' | 'empty-string' | 'omitted';
   pageUris: 'metadata' | 'top-level';
   historyLimit: number;
+  sidAsApiKey: boolean;
+  unknownParameters: 'ignore' | 'reject';
+  contentEncoding: 'none' | 'negotiate' | 'gzip' | 'deflate' | 'br';
   statusCallbacks: ResolvedStatusCallbacks | false;
 }
 
@@ -75,7 +78,7 @@ function resolveMixChecked(mix: unknown): TrafficMix {
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'accounts', 'clock', 'timeZone', 'seed', 'traffic', 'settleDelayMs', 'numbersAsStrings', 'emptyValue', 'answeredByCase',
-  'rateLimit', 'lastPage', 'pageUris', 'historyLimit', 'statusCallbacks',
+  'rateLimit', 'lastPage', 'pageUris', 'historyLimit', 'sidAsApiKey', 'unknownParameters', 'contentEncoding', 'statusCallbacks',
 ]);
 
 export function resolveOptions(options: SimulatorOptions | undefined): ResolvedOptions {
@@ -175,6 +178,9 @@ export function resolveOptions(options: SimulatorOptions | undefined): ResolvedO
     lastPage: oneOf('lastPage', o.lastPage, ['link-to-empty-page', 'null', 'empty-string', 'omitted'] as const, 'null'),
     pageUris: oneOf('pageUris', o.pageUris, ['metadata', 'top-level'] as const, 'metadata'),
     historyLimit,
+    sidAsApiKey: oneOf('sidAsApiKey', o.sidAsApiKey, [true, false], false),
+    unknownParameters: oneOf('unknownParameters', o.unknownParameters, ['ignore', 'reject'] as const, 'ignore'),
+    contentEncoding: oneOf('contentEncoding', o.contentEncoding, ['none', 'negotiate', 'gzip', 'deflate', 'br'] as const, 'none'),
     statusCallbacks: resolveStatusCallbacks(o.statusCallbacks, clock.now()),
   };
 }

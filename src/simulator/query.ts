@@ -17,10 +17,19 @@ export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_SIDS = 100;
 export const MAX_NUMBERS = 5;
 
+/** `RecordingUrlValidity`: minutes a `PreSignedRecordingUrl` stays valid, 5 to 60. */
+export const MIN_RECORDING_URL_VALIDITY = 5;
+export const MAX_RECORDING_URL_VALIDITY = 60;
+
 const KNOWN = [
   'Sid', 'DateCreated', 'To', 'From', 'PhoneNumber', 'Status', 'Duration', 'Price', 'Direction',
-  'PageSize', 'SortBy', 'Before', 'After', 'details', 'NumbersMetadata',
+  'PageSize', 'SortBy', 'Before', 'After', 'details', 'NumbersMetadata', 'RecordingUrlValidity',
 ] as const;
+/** What the single-call endpoint (`/Calls/<Sid>`) documents. */
+const KNOWN_FOR_CALL = ['details', 'RecordingUrlValidity'] as const;
+
+/** What a parameter the API does not document gets (the simulator's `unknownParameters`). */
+export type UnknownParameters = 'ignore' | 'reject';
 const ENDED_STATUSES: readonly string[] = ['completed', 'failed', 'busy', 'no-answer', 'canceled'];
 const ONGOING_STATUSES: readonly string[] = ['queued', 'ringing', 'in-progress'];
 const DIRECTIONS: readonly string[] = ['inbound', 'outbound-api', 'outbound-dial'];
@@ -65,6 +74,10 @@ export interface ListQuery {
   after?: Cursor;
   before?: Cursor;
   details: boolean;
+  /** `RecordingUrlValidity` in minutes, when given: each record gets a `PreSignedRecordingUrl`. */
+  recordingUrlValidityMin?: number;
+  /** Parameters the API does not document, ignored (their names, in order). */
+  ignored: string[];
   /** The request's parameters except the cursors, in their order: carried into the page URIs. */
   carried: Array<[string, string]>;
   /** A key of every filter (not paging), for caching totals. */
@@ -83,31 +96,88 @@ export function parseQueryString(search: string): Array<[string, string]> {
   return out;
 }
 
-function single(params: Array<[string, string]>): Map<string, string> {
+/**
+ * The documented parameters by name (each at most once), and the names of the others: ignored, or
+ * a 400 naming the parameter (and the documented one it nearly spells) when `unknown` is `'reject'`.
+ */
+function single(params: Array<[string, string]>, known: readonly string[], unknown: UnknownParameters, where = ''): { map: Map<string, string>; ignored: string[] } {
   const map = new Map<string, string>();
+  const ignored: string[] = [];
   for (const [k, v] of params) {
-    if (!(KNOWN as readonly string[]).includes(k)) {
-      const near = KNOWN.find((n) => n.toLowerCase() === k.toLowerCase());
-      throw new QueryError(400, `Unknown query parameter \`${k}\`${near ? ` (did you mean \`${near}\`?)` : ''}`);
+    if (!known.includes(k)) {
+      if (unknown === 'ignore') {
+        if (!ignored.includes(k)) ignored.push(k);
+        continue;
+      }
+      const near = known.find((n) => n.toLowerCase() === k.toLowerCase());
+      throw new QueryError(400, `Unknown query parameter \`${k}\`${where}${near ? ` (did you mean \`${near}\`?)` : ` (accepted: ${known.map((n) => `\`${n}\``).join(', ')})`}`);
     }
     if (map.has(k)) throw new QueryError(400, `Query parameter \`${k}\` is given more than once`);
     map.set(k, v);
   }
-  return map;
+  return { map, ignored };
+}
+
+function recordingUrlValidity(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\d{1,4}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= MIN_RECORDING_URL_VALIDITY && n <= MAX_RECORDING_URL_VALIDITY)) {
+    throw bad('RecordingUrlValidity', value, `an integer from ${MIN_RECORDING_URL_VALIDITY} to ${MAX_RECORDING_URL_VALIDITY} (minutes)`);
+  }
+  return n;
+}
+
+function booleanParam(param: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'true' && value !== 'false') throw bad(param, value, '`true` or `false`');
+  return value === 'true';
+}
+
+/** The query of one call by Sid (`/Calls/<Sid>`): `details` and `RecordingUrlValidity`. */
+export interface CallQuery {
+  details: boolean;
+  recordingUrlValidityMin?: number;
+  ignored: string[];
+}
+
+/** Validates the single-call endpoint's query. */
+export function parseCallQuery(params: Array<[string, string]>, unknown: UnknownParameters = 'ignore'): CallQuery {
+  const { map, ignored } = single(params, KNOWN_FOR_CALL, unknown, ' for a single call');
+  const q: CallQuery = { details: booleanParam('details', map.get('details')) ?? false, ignored };
+  const validity = recordingUrlValidity(map.get('RecordingUrlValidity'));
+  if (validity !== undefined) q.recordingUrlValidityMin = validity;
+  return q;
+}
+
+/** Offsets by which the two readings of a local time repeated by a clock change can differ. */
+const FOLD_SHIFTS_MS = [-7_200_000, -3_600_000, -1_800_000, 1_800_000, 3_600_000, 7_200_000];
+
+/**
+ * A naive `DateCreated` bound as an instant. A local time that happens twice (the hour repeated
+ * when clocks go back) is read widely: a lower bound (`gte`) at its first occurrence, an upper
+ * bound (`lte`) at its second, so that a window built from instants and written in local time
+ * (`gte:01:43:59;lte:01:00:14` across the change) covers at least the instants it was built from.
+ */
+function naiveBoundMs(text: string, timeZone: string, bound: 'min' | 'max'): number | undefined {
+  const ms = parseNaiveMs(text, timeZone);
+  if (ms === undefined) return undefined;
+  const readings = [ms, ...FOLD_SHIFTS_MS.map((d) => ms + d).filter((c) => formatNaive(c, timeZone) === formatNaive(ms, timeZone))];
+  return bound === 'min' ? Math.min(...readings) : Math.max(...readings);
 }
 
 /** `gte:x;lte:y`, `eq:x` or a bare `x` (equals). */
-function parseOperators(param: string, value: string, read: (text: string) => number | undefined, expected: string): Range {
+function parseOperators(param: string, value: string, read: (text: string, bound: 'min' | 'max') => number | undefined, expected: string): Range {
   const range: Range = { min: -Infinity, max: Infinity };
   const parts = value.split(';');
   for (const part of parts) {
     const m = /^(gte|lte|eq):(.*)$/.exec(part);
     const op = m ? m[1]! : 'eq';
     const text = m ? m[2]! : part;
-    const v = read(text);
-    if (v === undefined) throw bad(param, value, expected);
-    if (op === 'gte' || op === 'eq') range.min = Math.max(range.min, v);
-    if (op === 'lte' || op === 'eq') range.max = Math.min(range.max, v);
+    const v = op === 'lte' ? undefined : read(text, 'min');
+    const w = op === 'gte' ? undefined : read(text, 'max');
+    if ((op !== 'lte' && v === undefined) || (op !== 'gte' && w === undefined)) throw bad(param, value, expected);
+    if (v !== undefined) range.min = Math.max(range.min, v);
+    if (w !== undefined) range.max = Math.min(range.max, w);
   }
   return range;
 }
@@ -157,8 +227,8 @@ export function cursorParam(cursor: string): string {
 }
 
 /** Validates the list query at `now` (the simulator's clock) in `timeZone`. */
-export function parseListQuery(params: Array<[string, string]>, now: number, timeZone: string): ListQuery {
-  const p = single(params);
+export function parseListQuery(params: Array<[string, string]>, now: number, timeZone: string, unknown: UnknownParameters = 'ignore'): ListQuery {
+  const { map: p, ignored } = single(params, KNOWN, unknown);
   const nowSec = Math.floor(now / 1000);
   const q: ListQuery = {
     fromSec: Math.floor((now - DEFAULT_RANGE_MS) / 1000),
@@ -166,6 +236,7 @@ export function parseListQuery(params: Array<[string, string]>, now: number, tim
     pageSize: DEFAULT_PAGE_SIZE,
     desc: true,
     details: false,
+    ignored,
     carried: params.filter(([k]) => k !== 'After' && k !== 'Before'),
     filterKey: '',
     predicateKey: '',
@@ -174,8 +245,8 @@ export function parseListQuery(params: Array<[string, string]>, now: number, tim
   const dc = p.get('DateCreated');
   if (dc !== undefined) {
     const expected = 'operators `gte:`, `lte:` or `eq:` with `YYYY-MM-DD HH:mm:ss` joined by `;`';
-    const r = parseOperators('DateCreated', dc, (t) => {
-      const ms = parseNaiveMs(t.trim(), timeZone);
+    const r = parseOperators('DateCreated', dc, (t, bound) => {
+      const ms = naiveBoundMs(t.trim(), timeZone, bound);
       return ms === undefined ? undefined : Math.floor(ms / 1000);
     }, expected);
     const hasMin = Number.isFinite(r.min);
@@ -248,15 +319,10 @@ export function parseListQuery(params: Array<[string, string]>, now: number, tim
   if (after !== undefined && before !== undefined) throw new QueryError(400, 'Query parameters `After` and `Before` cannot be given together');
   if (after !== undefined) q.after = decodeCursor('After', after);
   if (before !== undefined) q.before = decodeCursor('Before', before);
-  const details = p.get('details');
-  if (details !== undefined) {
-    if (details !== 'true' && details !== 'false') throw bad('details', details, '`true` or `false`');
-    q.details = details === 'true';
-  }
-  const numbersMetadata = p.get('NumbersMetadata');
-  if (numbersMetadata !== undefined && numbersMetadata !== 'true' && numbersMetadata !== 'false') {
-    throw bad('NumbersMetadata', numbersMetadata, '`true` or `false`');
-  }
+  q.details = booleanParam('details', p.get('details')) ?? false;
+  booleanParam('NumbersMetadata', p.get('NumbersMetadata'));
+  const validity = recordingUrlValidity(p.get('RecordingUrlValidity'));
+  if (validity !== undefined) q.recordingUrlValidityMin = validity;
 
   q.predicateKey = JSON.stringify([
     q.sids, q.to, q.from, q.phoneNumber, q.statuses && [...q.statuses], q.directions && [...q.directions],

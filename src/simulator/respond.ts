@@ -1,10 +1,12 @@
 /**
  * The request pipeline, in the order a request meets it: history, route, the account's rate
  * window, auth, the rate limit, then the faults (a delay, a terminal fault that answers instead of
- * the API), the endpoint, and the faults that spoil an answer (truncated, malformed).
+ * the API: a status, a 429, a reset, a redirect), the endpoint, and the faults that spoil an
+ * answer (a wrong Content-Type, a forced Content-Encoding, truncated, malformed); then the
+ * answer's compression on the wire (the `contentEncoding` option).
  */
 import type { FaultBook, FaultTarget } from './faults.js';
-import { malformedBody, retryAfterHeader, truncatedAt } from './faultEffects.js';
+import { HTML_PAGE, malformedBody, retryAfterHeader, truncatedAt } from './faultEffects.js';
 import { listCalls, oneCall } from './handlers.js';
 import type { Answer } from './handlers.js';
 import { authenticate, formatOf, matchRoute } from './matchRequest.js';
@@ -18,6 +20,7 @@ import type { RequestHistory } from './RequestHistory.js';
 import type { SimulatedWorld } from './SimulatedWorld.js';
 import type { RequestRecord, SimulatorAccount, SimulatorRequest, SimulatorResponse } from './types.js';
 import { waitOnClock } from './waitOnClock.js';
+import { chooseEncoding } from './wireEncoding.js';
 
 /** An answer as the transport sends it. */
 export interface Outcome extends SimulatorResponse {
@@ -60,9 +63,10 @@ export async function respond(parts: SimulatorParts, req: SimulatorRequest, sign
   const format: Format = formatOf(route);
   if (route) record.accountSid = route.accountSid;
 
-  const finish = (status: number, body: string, extra: Record<string, string> = {}, records = 0): Outcome => {
+  const finish = (status: number, body: string, extra: Record<string, string> = {}, records = 0, ignored: string[] = []): Outcome => {
     record.status = status;
     record.records = records;
+    if (ignored.length > 0) record.ignored = ignored;
     if (hits.length > 0) record.fault = hits.join(',');
     return { status, headers: { 'content-type': contentType(format), date: new Date(clock.now()).toUTCString(), ...extra }, body };
   };
@@ -79,7 +83,7 @@ export async function respond(parts: SimulatorParts, req: SimulatorRequest, sign
     parts.rate.count(accountSid, at);
   }
 
-  const account = authenticate(req.headers, parts.byKey);
+  const account = authenticate(req.headers, parts.byKey, opts.sidAsApiKey ? opts.accounts : []);
   if (account === 'missing') return fail(401, 'Authentication required: send HTTP Basic auth with your API key and token');
   if (!account) return fail(401, 'Authentication failed: unknown API key or wrong token');
   if (account.accountSid !== accountSid) return fail(403, `The API key is not authorized for account ${accountSid}`);
@@ -103,13 +107,17 @@ export async function respond(parts: SimulatorParts, req: SimulatorRequest, sign
     await waitOnClock(clock, delay.delayMs ?? 1000, signal);
     if (signal.aborted) return { ...finish(0, ''), reset: true };
   }
-  const terminal = faults.take(['status', 'rate-limit', 'reset'], target);
+  const terminal = faults.take(['status', 'rate-limit', 'reset', 'redirect'], target);
   if (terminal) {
     hits.push(terminal.kind);
     if (terminal.kind === 'reset') return { ...finish(0, ''), reset: true };
     if (terminal.kind === 'rate-limit') {
       const form = terminal.retryAfter ?? (opts.rateLimit ? opts.rateLimit.retryAfter : 'seconds');
-      return fail(429, `Too many requests for account ${accountSid}`, retryAfterHeader(form, terminal.retryAfterSeconds ?? 1, clock.now()));
+      const header = terminal.retryAfterHeader === undefined ? retryAfterHeader(form, terminal.retryAfterSeconds ?? 1, clock.now()) : { 'retry-after': terminal.retryAfterHeader };
+      return fail(429, `Too many requests for account ${accountSid}`, header);
+    }
+    if (terminal.kind === 'redirect') {
+      return fail(terminal.redirectStatus ?? 302, 'Moved', { location: terminal.location ?? `https://api.exotel.com${path}${url.search}` });
     }
     const status = terminal.status ?? 500;
     return fail(status, `Simulated error ${status}`);
@@ -125,7 +133,26 @@ export async function respond(parts: SimulatorParts, req: SimulatorRequest, sign
     if (error instanceof QueryError) return fail(error.status, error.message);
     throw error;
   }
-  const outcome = finish(answer.status, answer.body, {}, answer.records);
+  let outcome: Outcome = finish(answer.status, answer.body, {}, answer.records, answer.ignored);
+
+  const wrongType = faults.take(['content-type'], target);
+  if (wrongType) {
+    hits.push('content-type');
+    record.fault = hits.join(',');
+    outcome = {
+      ...outcome,
+      headers: { ...outcome.headers, 'content-type': wrongType.contentType ?? 'text/html; charset=utf-8' },
+      body: (wrongType.body ?? 'html') === 'html' ? HTML_PAGE : outcome.body,
+    };
+  }
+  const encoded = faults.take(['encoding'], target);
+  if (encoded) {
+    hits.push('encoding');
+    record.fault = hits.join(',');
+  }
+  const acceptEncoding = Object.entries(req.headers ?? {}).find(([k]) => k.toLowerCase() === 'accept-encoding')?.[1];
+  const encoding = encoded ? (encoded.encoding ?? 'gzip') : chooseEncoding(opts.contentEncoding, acceptEncoding);
+  if (encoding !== undefined) outcome = { ...outcome, encoding };
 
   const mangle = faults.take(['truncated', 'malformed'], target);
   if (mangle) {

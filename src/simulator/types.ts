@@ -91,6 +91,28 @@ export interface SimulatorOptions {
    */
   historyLimit?: number;
   /**
+   * Accept HTTP Basic `<accountSid>:<apiToken>` as well as `<apiKey>:<apiToken>`: older clients
+   * (exotel-node, exotel-py) log in with the account Sid in place of the API key.
+   * @default false
+   */
+  sidAsApiKey?: boolean;
+  /**
+   * What a query parameter the API does not document gets: `'ignore'` (as Exotel does: its own
+   * sample pages carry `NumbersMetadata`, which no table lists; an ignored parameter is carried
+   * into the page URIs and listed in `history[].ignored`) or `'reject'` (a 400 naming it, with a
+   * near miss such as `pagesize` → `PageSize` pointed out: stricter than Exotel, for development).
+   * @default 'ignore'
+   */
+  unknownParameters?: 'ignore' | 'reject';
+  /**
+   * `Content-Encoding` of bodies on the wire (the HTTP server and `SimulatorDispatcher`; `handle()`
+   * always returns the text): `'none'`, `'negotiate'` (gzip, br or deflate when the request's
+   * `Accept-Encoding` offers it, as a front end such as nginx does), or always `'gzip'`, `'deflate'`
+   * or `'br'`, asked for or not.
+   * @default 'none'
+   */
+  contentEncoding?: 'none' | 'negotiate' | ContentCoding;
+  /**
    * Exotel's push: a `StatusCallback` for each call when it ends (and, with `events`, when it is
    * answered), POSTed to `url` or handed to `onCallback`, with seeded loss, delay and lateness, on
    * the simulator's clock. See `StatusCallbackOptions` and `Simulator.callbacks`.
@@ -233,6 +255,9 @@ export interface SimulatorCallbacks {
   stats(): StatusCallbackStats;
 }
 
+/** A compression a body can be sent with. */
+export type ContentCoding = 'gzip' | 'deflate' | 'br';
+
 /** Weights (any non-negative numbers; they are normalized) and shapes of generated traffic. */
 export interface TrafficMix {
   /** @default { completed: 65, 'no-answer': 14, busy: 10, failed: 6, canceled: 5 } */
@@ -334,7 +359,20 @@ export interface SimulatedCall {
 
 /** A scripted fault, in the manner of undici's MockAgent interceptors. */
 export interface FaultSpec {
-  kind: 'status' | 'rate-limit' | 'reset' | 'delay' | 'truncated' | 'malformed' | 'duplicate-row' | 'bad-record';
+  kind:
+    | 'status'
+    | 'rate-limit'
+    | 'reset'
+    | 'delay'
+    | 'truncated'
+    | 'malformed'
+    | 'duplicate-row'
+    | 'bad-record'
+    | 'redirect'
+    | 'content-type'
+    | 'encoding'
+    | 'oversized-page'
+    | 'duplicate-sid';
   /** For `status`. @default 500 */
   status?: number;
   /** For `delay`: how long before the answer, ms (real timers, so fake timers drive it). @default 1000 */
@@ -343,8 +381,32 @@ export interface FaultSpec {
   retryAfter?: 'seconds' | 'http-date' | false;
   /** For `rate-limit`: the wait announced in `Retry-After`. @default 1 */
   retryAfterSeconds?: number;
-  /** For `bad-record`: the field that is broken. @default 'DateCreated' */
-  field?: 'DateCreated' | 'Sid' | 'Status' | 'Duration';
+  /**
+   * For `rate-limit`: the `Retry-After` header as given, instead of `retryAfter`/`retryAfterSeconds`
+   * (a day, `soon`, a date in the past: whatever a server may send).
+   */
+  retryAfterHeader?: string;
+  /** For `bad-record`: the field that is broken (any field of a record). @default 'DateCreated' */
+  field?: string;
+  /**
+   * For `bad-record`: how. `'invalid'`: a value of the right type that means nothing
+   * (`not-a-date`, `""` for Sid, `exploded` for Status, `NaN` for numbers); `'missing'`: the key is
+   * left out; `'mistyped'`: the value wrapped in an array.
+   * @default 'invalid'
+   */
+  break?: 'invalid' | 'missing' | 'mistyped';
+  /** For `redirect`: the status. @default 302 */
+  redirectStatus?: 301 | 302 | 303 | 307 | 308;
+  /** For `redirect`: the `Location`. @default the same path on `https://api.exotel.com` */
+  location?: string;
+  /** For `content-type`: the `Content-Type` of the 200. @default 'text/html; charset=utf-8' */
+  contentType?: string;
+  /** For `content-type`: `'html'`, an HTML page in place of the body (a proxy's page), or `'same'`, the body unchanged. @default 'html' */
+  body?: 'html' | 'same';
+  /** For `encoding`: the `Content-Encoding`, used whatever the request's `Accept-Encoding`. @default 'gzip' */
+  encoding?: ContentCoding;
+  /** For `oversized-page`: records beyond `PageSize` on the page. @default 10 */
+  extraRecords?: number;
   /** How many matching requests it hits. @default 1 */
   times?: number;
   /** Hits every matching request until `clearFaults()`. */
@@ -370,6 +432,8 @@ export interface RequestRecord {
   fault?: string;
   /** Records returned (0 for errors). */
   records: number;
+  /** Query parameters the API does not document, ignored (see `unknownParameters`). */
+  ignored?: string[];
 }
 
 /** The request `handle()` takes: method, path with query, headers (names in any case). */
@@ -387,7 +451,13 @@ export interface SimulatorRequest {
 export interface SimulatorResponse {
   status: number;
   headers: Record<string, string>;
+  /** The body as text (never compressed). */
   body: string;
+  /**
+   * The `Content-Encoding` the body goes out with on the wire (the HTTP server and
+   * `SimulatorDispatcher` compress it and set the header); absent: as it is.
+   */
+  encoding?: ContentCoding;
 }
 
 export interface RateStats {

@@ -7,6 +7,8 @@ import { parseNaiveMs, zoneShiftMs } from '../exotel/time.js';
 import type { Call } from '../exotel/types.js';
 import { CallTracker } from '../engine/CallTracker.js';
 import { CoverageLedger } from '../engine/coverage/CoverageLedger.js';
+import { HintQueue } from '../engine/HintQueue.js';
+import type { CallHint } from '../engine/types.js';
 import { ReadPlanner } from '../engine/planner/ReadPlanner.js';
 import type { HeldRef, PlannedRead } from '../engine/planner/types.js';
 import { expireHeld } from '../operators/expireHeld.js';
@@ -73,6 +75,7 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
   /** Local time of the last save that started (the scheduler's clock), for `saveIntervalMs`. */
   #lastSave = Number.NEGATIVE_INFINITY;
   #stopping: Promise<void> | undefined;
+  readonly #hints = new HintQueue();
   /** Sids held when the state was saved, not seen since the restart: re-read by Sid until found (or the catch-up is done). */
   readonly #restoredHeld = new Map<string, number>();
   readonly #unsubscribeJump: () => void;
@@ -166,6 +169,23 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       estimatedRequestsPerMinute: this.#planner.estimatedRequestsPerMinute(),
       maxRequestsPerMinute: this.#options.maxRequestsPerMinute,
     });
+  }
+
+  /**
+   * A hint that a call ended — Exotel's `StatusCallback`, or any other source: its Sid is re-read
+   * (by `Sid=`, 100 a request) once the call should have settled, so that it goes out seconds after
+   * it settles instead of when a pull tier next reaches its start time. Hints are lossy and late
+   * by nature: a hint never counts for coverage, the pull tiers still read every call, a hinted
+   * Sid that does not come back is given up after a few tries, and one already known costs nothing.
+   * Returns false for a hint it cannot use (not a Sid a `Sid=` list takes, or the stream stopped).
+   *
+   * @example
+   * stream.hint({ sid: callback.CallSid, endedAt: Date.parse(callback.EndTime) });
+   */
+  hint(hint: CallHint): boolean {
+    if (this.#phase === 'stopped' || this.#phase === 'failed') return false;
+    if (typeof hint === 'object' && hint !== null && typeof hint.sid === 'string' && this.#tracker.has(hint.sid)) return true;
+    return this.#hints.add(hint, this.#now(), this.#planner.hintDelayMs());
   }
 
   /** Starts polling without a subscriber. Does nothing once started or stopped. */
@@ -281,7 +301,9 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
         this.#planner.rebase(this.#client.apiClock.lowerBound(this.#begunAt) - this.#begunOn);
         this.#begunOn = null;
       }
-      const reads = [...this.#planner.plan(this.#planNow(), this.#heldToRead())].sort((a, b) => a.priority - b.priority);
+      const now = this.#planNow();
+      const hinted = this.#hints.take(now, (sid) => this.#tracker.has(sid));
+      const reads = [...this.#planner.plan(now, this.#heldToRead(), hinted)].sort((a, b) => a.priority - b.priority);
       for (const gap of this.#planner.takeGaps()) this.#report(coverageGap(gap));
       // Checked when planning too: on a quota far too small, a cycle can take minutes to complete.
       this.#checkQuota();
@@ -414,6 +436,13 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
 
   #dispatch(event: CallStreamEvent): void {
     this.#eventCounts[event.type]++;
+    if (event.type !== 'callUpdated') {
+      // What a settled call tells of the account's settle delays and ringing (the bands' reach).
+      const { call } = event;
+      if (call.endTime !== null && call.duration !== null && call.price !== null) {
+        this.#planner.observeSettled({ dateCreated: call.dateCreated.getTime(), endTime: call.endTime.getTime(), durationSec: call.duration }, this.#now());
+      }
+    }
     this.#events.next(event);
     try {
       if (event.type === 'callUpdated') {

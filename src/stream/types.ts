@@ -13,11 +13,11 @@ import type { Call } from '../exotel/types.js';
 import type { ExotelError } from '../exotel/errors.js';
 import type { ClientStats } from '../exotel/clientStats.js';
 import type { CallStreamFilters } from '../exotel/buildCallQuery.js';
-import type { CallStreamEvent, CallUpdate, SettleContext } from '../engine/types.js';
+import type { CallHint, CallStreamEvent, CallUpdate, SettleContext } from '../engine/types.js';
 import type { Store } from '../stores/types.js';
 
 export type { CallStreamFilters } from '../exotel/buildCallQuery.js';
-export type { CallCompletedEvent, CallFailedEvent, CallStreamEvent, CallUpdate, CallUpdatedEvent, SettleContext } from '../engine/types.js';
+export type { CallCompletedEvent, CallFailedEvent, CallHint, CallStreamEvent, CallUpdate, CallUpdatedEvent, SettleContext } from '../engine/types.js';
 export type { Store, StoreState } from '../stores/types.js';
 
 /** Events of the EventEmitter3 face. */
@@ -163,4 +163,6 @@ export interface CallStreamLike {
   stats(): CallStreamStats;
   /** What the stream is doing now (phase, clock, held records, catch-up, lag). */
   status(): CallStreamStatus;
+  /** A hint that a call ended (Exotel's `StatusCallback`): its Sid is re-read once it should have settled. (Optional for other implementations of this face.) */
+  hint?(hint: CallHint): boolean;
 }

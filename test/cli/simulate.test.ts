@@ -55,6 +55,26 @@ describe('simulate', () => {
     expect((await limited.run.done).code).toBe(0);
   });
 
+  it('--sid-as-key lets a client log in with the account Sid; --strict-query refuses unknown parameters; --compress compresses', async () => {
+    const { run, info } = await startSimulate(['--sid-as-key', '--strict-query', '--compress', 'gzip', '--calls-per-minute', '30', '--quiet', '--duration', '20s']);
+    const sidAuth = `Basic ${Buffer.from('acme1:sim-token').toString('base64')}`;
+    const ok = await fetch(`${info.url}/v1/Accounts/acme1/Calls.json?PageSize=2&RecordingUrlValidity=60`, { headers: { authorization: sidAuth } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-encoding')).toBe('gzip');
+    expect(((await ok.json()) as { Calls: unknown[] }).Calls).toHaveLength(2);
+    const strict = await fetch(`${info.url}/v1/Accounts/acme1/Calls.json?pagesize=2`, { headers: { authorization: sidAuth } });
+    expect(strict.status).toBe(400);
+    expect(await strict.text()).toContain('did you mean `PageSize`?');
+    run.child.kill('SIGINT');
+    expect((await run.done).code).toBe(0);
+    const text = startCli(['simulate', '--port', '0', '--sid-as-key', '--quiet', '--duration', '20s']);
+    await text.waitFor(({ stdout }) => stdout.includes('Ctrl-C'));
+    expect(text.stdout()).toContain('api key      sim-key (or acme1)');
+    expect(text.stdout()).toContain('the account Sid accepted as the API key');
+    text.child.kill('SIGINT');
+    expect((await text.done).code).toBe(0);
+  });
+
   it('refuses bad flags with exit 2', async () => {
     const [kind, rate] = await Promise.all([
       runCli(['simulate', '--fault-rate', '0.5', '--fault-kind', 'gremlins']),
@@ -64,5 +84,8 @@ describe('simulate', () => {
     expect(kind.stderr).toMatch(/`--fault-kind`.*"gremlins"/);
     expect(rate.code).toBe(2);
     expect(rate.stderr).toMatch(/`--fault-rate` to be a number from 0 to 1/);
+    const compress = await runCli(['simulate', '--compress', 'zip']);
+    expect(compress.code).toBe(2);
+    expect(compress.stderr).toMatch(/`--compress`.*"zip"/);
   });
 });

@@ -98,6 +98,9 @@ describe('buildCallQuery: validation', () => {
   });
 
   it('checks page size', () => {
+    // Beyond what a Date holds: refused by name, not a RangeError from inside the formatting.
+    rejects({ dateCreated: { eq: 2 ** 53 } }, 'query.dateCreated.eq', '`9007199254740992` (number)');
+    rejects({ dateCreated: { gte: -Number.MAX_VALUE } }, 'query.dateCreated.gte');
     rejects({ pageSize: 0 }, 'query.pageSize', '`0` (number)');
     rejects({ pageSize: 101 }, 'query.pageSize', '`101`');
     rejects({ pageSize: 2.5 }, 'query.pageSize');

@@ -232,7 +232,102 @@ describe('faults', () => {
       [{ kind: 'status', times: 0 }, /`fault.times`.*got `0`/],
       [{ kind: 'status', rate: 2 }, /`fault.rate`.*got `2`/],
       [{ kind: 'delay', delayMs: -1 }, /`fault.delayMs`.*got `-1`/],
+      [{ kind: 'bad-record', field: 'a b' }, /`fault.field`.*got `a b`/],
+      [{ kind: 'bad-record', break: 'shred' }, /`fault.break`.*got `shred`/],
+      [{ kind: 'redirect', redirectStatus: 304 }, /`fault.redirectStatus`.*got `304`/],
+      [{ kind: 'encoding', encoding: 'zstd' }, /`fault.encoding`.*got `zstd`/],
+      [{ kind: 'oversized-page', extraRecords: 0 }, /`fault.extraRecords`.*got `0`/],
+      [{ kind: 'content-type', body: 'xml' }, /`fault.body`.*got `xml`/],
+      [{ kind: 'rate-limit', retryAfterHeader: 'a\nb' }, /`fault.retryAfterHeader`/],
     ];
     for (const [spec, message] of bad) expect(() => sim.inject(spec as FaultSpec)).toThrow(message);
+  });
+});
+
+describe('faults of the shape of an answer', () => {
+  const sids = (body: { Calls: Array<{ Sid: string }> }) => body.Calls.map((c) => c.Sid);
+
+  it('bad-record: any field left out, or of the wrong type', async () => {
+    h = await withCalls(3);
+    h.sim.inject({ kind: 'bad-record', field: 'Status', break: 'missing' });
+    h.sim.inject({ kind: 'bad-record', field: 'Price', break: 'mistyped' });
+    h.sim.inject({ kind: 'bad-record', field: 'EndTime' });
+    const missing = (await h.get(LIST)).json.Calls;
+    expect(missing.filter((c: object) => !('Status' in c))).toHaveLength(1);
+    const mistyped = (await h.get(LIST)).json.Calls;
+    expect(mistyped.filter((c: { Price: unknown }) => Array.isArray(c.Price))).toEqual([expect.objectContaining({ Price: [expect.any(String)] })]);
+    const invalid = (await h.get(LIST)).json.Calls;
+    expect(invalid.filter((c: { EndTime: unknown }) => c.EndTime === 'not-a-date')).toHaveLength(1);
+  });
+
+  it('duplicate-sid: one record twice on one page', async () => {
+    h = await withCalls(4);
+    h.sim.inject({ kind: 'duplicate-sid' });
+    const page = (await h.get(`${LIST}?SortBy=DateCreated:asc`)).json;
+    expect(page.Calls).toHaveLength(5);
+    expect(new Set(sids(page)).size).toBe(4);
+    expect(h.sim.history[0]!.fault).toBe('duplicate-sid');
+  });
+
+  it('oversized-page: more records than PageSize, and the cursor follows the last one listed', async () => {
+    h = await withCalls(8);
+    h.sim.inject({ kind: 'oversized-page', extraRecords: 3 });
+    const p1 = (await h.get(`${LIST}?PageSize=2&SortBy=DateCreated:asc`)).json;
+    expect(p1.Calls).toHaveLength(5);
+    const p2 = (await h.get(p1.Metadata.NextPageUri)).json;
+    expect(p2.Calls).toHaveLength(2);
+    expect(new Set([...sids(p1), ...sids(p2)]).size).toBe(7);
+  });
+
+  it('redirect: a 3xx with a Location, the same path on another host by default', async () => {
+    h = await withCalls(1);
+    h.sim.inject({ kind: 'redirect' });
+    h.sim.inject({ kind: 'redirect', redirectStatus: 308, location: 'https://elsewhere.example/v1/' });
+    const agent = new Agent();
+    try {
+      const a = await request(`${h.url}${LIST}?PageSize=5`, { headers: { authorization: AUTH }, dispatcher: agent });
+      await a.body.text();
+      expect(a.statusCode).toBe(302);
+      expect(a.headers.location).toBe(`https://api.exotel.com${LIST}?PageSize=5`);
+      const b = await request(`${h.url}${LIST}`, { headers: { authorization: AUTH }, dispatcher: agent });
+      await b.body.text();
+      expect([b.statusCode, b.headers.location]).toEqual([308, 'https://elsewhere.example/v1/']);
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('content-type: a 200 as text/html, a proxy page by default or the body unchanged', async () => {
+    h = await withCalls(2);
+    h.sim.inject({ kind: 'content-type' });
+    h.sim.inject({ kind: 'content-type', contentType: 'text/plain', body: 'same' });
+    const page = await h.get(LIST);
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    expect(page.text).toMatch(/^<!DOCTYPE html>/);
+    const same = await h.get(LIST);
+    expect(same.headers.get('content-type')).toBe('text/plain');
+    expect(same.json.Calls).toHaveLength(2);
+  });
+
+  it('encoding: a compressed body the request did not ask for', async () => {
+    h = await withCalls(2);
+    h.sim.inject({ kind: 'encoding', encoding: 'deflate' });
+    const agent = new Agent();
+    try {
+      const res = await request(`${h.url}${LIST}`, { headers: { authorization: AUTH }, dispatcher: agent });
+      expect(res.headers['content-encoding']).toBe('deflate');
+      const { inflateSync } = await import('node:zlib');
+      expect(JSON.parse(inflateSync(Buffer.from(await res.body.arrayBuffer())).toString()).Calls).toHaveLength(2);
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('rate-limit with retryAfterHeader: the header exactly as given', async () => {
+    h = await withCalls(1);
+    for (const value of ['86400', 'soon', 'Wed, 01 Jan 2020 00:00:00 GMT']) h.sim.inject({ kind: 'rate-limit', retryAfterHeader: value });
+    const got: Array<string | null> = [];
+    for (let i = 0; i < 3; i++) got.push((await h.get(LIST)).headers.get('retry-after'));
+    expect(got).toEqual(['86400', 'soon', 'Wed, 01 Jan 2020 00:00:00 GMT']);
   });
 });

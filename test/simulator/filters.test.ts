@@ -137,7 +137,6 @@ describe('validation', () => {
     ['Sid', q({ Sid: Array.from({ length: 101 }, (_, i) => `s${i}`).join(',') }), /query parameter `Sid`: expected at most 100/],
     ['After', q({ After: 'bm90IGEgY3Vyc29y' }), /`bm90IGEgY3Vyc29y` for query parameter `After`/],
     ['details', q({ details: 'yes' }), /`yes` for query parameter `details`/],
-    ['Unknown', q({ pagesize: '10' }), /Unknown query parameter `pagesize` \(did you mean `PageSize`\?\)/],
   ];
   it.each(cases)('rejects a bad %s with a 400 naming it', async (_name, query, message) => {
     const res = await h.get(`${LIST}?${query}`);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +41,11 @@ describe('fileStore: a process killed while saving', () => {
   it('leaves the last complete save (or a later one) readable, never an empty or torn store', async () => {
     const path = join(dir, 'state.json');
     const confirmed = await killAfter(path, 20);
-    const state = await fileStore(path).load();
+    const store = fileStore(path);
+    // The killed writer's lock names a pid that no longer runs: it is taken over.
+    const state = await store.load();
+    expect(JSON.parse(await readFile(`${path}.lock`, 'utf8')).pid).toBe(process.pid);
+    await store.close?.();
     expect(state).toBeDefined();
     // The kill lands while later saves are in flight: the file holds a complete state at least as new as the last confirmed one.
     expect(state!.checkpoint).toBeGreaterThanOrEqual(confirmed);

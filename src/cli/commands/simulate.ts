@@ -80,7 +80,7 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   } else {
     context.stdout.write(
       `Exotel API simulator listening on ${url}\n` +
-        `  account sid  ${credentials.accountSid}\n  api key      ${credentials.apiKey}\n  api token    ${credentials.apiToken}   (the simulator's own test credentials)\n` +
+        `  account sid  ${credentials.accountSid}\n  api key      ${credentials.apiKey}${values['sid-as-key'] ? ` (or ${credentials.accountSid})` : ''}\n  api token    ${credentials.apiToken}   (the simulator's own test credentials)\n` +
         `  traffic      ${plan.summary}\n\n` +
         `Try:\n  EXOTEL_ACCOUNT_SID=acme1 EXOTEL_API_KEY=sim-key EXOTEL_API_TOKEN=sim-token exotel-calls tail --base-url ${url}\n\n` +
         'Ctrl-C to stop.\n',

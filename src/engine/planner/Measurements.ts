@@ -1,4 +1,5 @@
-import { BAND_EDGES_S, DAY, MINUTE, SECOND } from './constants.js';
+import { BAND_EDGES_S, DAY, MINUTE, RING_MS, SECOND, SETTLE_SPREAD_MS } from './constants.js';
+import { RecentQuantiles } from './Quantiles.js';
 
 const RATE_WEIGHT = 0.3;
 /** Start time over which net-read samples of the call rate are averaged. */
@@ -21,6 +22,65 @@ export class Measurements {
   readonly bandDensity: Array<number | null> = BAND_EDGES_S.map(() => null);
   /** Held Sids at the last plan. */
   heldCount = 0;
+  /** How long after its end a call was first seen settled (an upper bound of its settle delay), latest calls. */
+  readonly #settleDelay = new RecentQuantiles();
+  /** Start to end less `Duration`: ringing or queueing that `Duration` leaves out, latest calls. */
+  readonly #ring = new RecentQuantiles();
+  /** Hints taken a minute, decayed. */
+  #hints = 0;
+  #hintsAt: number | null = null;
+
+  /**
+   * A call first seen settled at `seenAt` (API clock): its end, start and Duration (seconds). Its
+   * settle delay is at most `seenAt − endTime`; its ringing is `endTime − dateCreated − Duration`.
+   */
+  sampleSettled(dateCreated: number, endTime: number, durationSec: number | null, seenAt: number): void {
+    if (!Number.isFinite(endTime) || !Number.isFinite(seenAt) || seenAt < endTime) return;
+    this.#settleDelay.add(seenAt - endTime);
+    if (durationSec !== null && Number.isFinite(dateCreated) && Number.isFinite(durationSec)) this.#ring.add(Math.max(0, endTime - dateCreated - durationSec * SECOND));
+  }
+
+  /**
+   * How long after its end nearly every call (95 %) has settled, as measured (within [15 s, 10 min]);
+   * `SETTLE_SPREAD_MS` (3 minutes) until 30 calls were seen settled.
+   */
+  settleSpreadMs(): number {
+    const q = this.#settleDelay.quantile(0.95);
+    return q === null ? SETTLE_SPREAD_MS : Math.min(10 * MINUTE, Math.max(15 * SECOND, q));
+  }
+
+  /** The `q` quantile of the settle delays measured, or null until 30 calls were seen settled. */
+  settleQuantileMs(q: number): number | null {
+    return this.#settleDelay.quantile(q);
+  }
+
+  /** A typical settle delay (the median measured), or half the spread until measured. */
+  settleMedianMs(): number {
+    return this.#settleDelay.quantile(0.5) ?? SETTLE_SPREAD_MS / 2;
+  }
+
+  /** Ringing ahead of `Duration` for nearly every call (95 %), as measured (at most 2 minutes); `RING_MS` (30 s) until measured. */
+  ringMs(): number {
+    const q = this.#ring.quantile(0.95);
+    return q === null ? RING_MS : Math.min(2 * MINUTE, q);
+  }
+
+  /** `count` hints taken at `now` (API clock): their rate is what a `Sid=` re-read of them costs. */
+  sampleHints(count: number, now: number): void {
+    if (this.#hintsAt === null) {
+      this.#hintsAt = now;
+      this.#hints = count;
+      return;
+    }
+    const elapsed = Math.max(0, now - this.#hintsAt);
+    this.#hints = this.#hints * Math.exp(-elapsed / MINUTE) + count;
+    this.#hintsAt = now;
+  }
+
+  /** Hints a minute, recently. */
+  hintsPerMinute(): number {
+    return this.#hints;
+  }
 
   /** Calls per ms of start time, or null before any window was read. */
   callRate(): number | null {

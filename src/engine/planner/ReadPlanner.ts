@@ -42,7 +42,7 @@ import type { HeldRef, PlannedRead, PlannerOptions, ReadCompletion, ReadKind } f
 
 export { MAX_AGE_MS, MAX_WINDOW_MS } from './constants.js';
 
-const PRIORITY: Readonly<Record<ReadKind, number>> = { held: 0, fresh: 1, settled: 1, sweep: 3, slice: 5, catchup: 7 };
+const PRIORITY: Readonly<Record<ReadKind, number>> = { held: 0, hinted: 1, fresh: 1, settled: 1, sweep: 3, slice: 5, catchup: 7 };
 /** Emitted Sids and coverage are kept this much past the lookback (reads reach a little past it). */
 const RETAIN_MS = 10 * MINUTE;
 /** Reads of a start second that keep listing a record that cannot be read, before the second is taken as read. */
@@ -326,7 +326,7 @@ export class ReadPlanner {
    * days, share their edge second, and are built from this one `now`. What earlier reads did not
    * cover, and is not being read, is planned again here.
    */
-  plan(now: number, held: ReadonlyArray<string | HeldRef>): PlannedRead[] {
+  plan(now: number, held: ReadonlyArray<string | HeldRef>, hinted: readonly HeldRef[] = []): PlannedRead[] {
     if (typeof now !== 'number' || !Number.isFinite(now)) throw new TypeError(`Expected \`now\` to be epoch milliseconds, got ${String(now)}`);
     if (!this.#begun) this.begin(null, now);
     this.#lastNow = now;
@@ -352,7 +352,7 @@ export class ReadPlanner {
     // Settled bands: by Duration, the calls that settled within a short window of start times.
     if (cadence.bandEvery !== null && tick % cadence.bandEvery === 0) {
       const busy = (band: number) => this.#isOutstanding((info) => info.kind === 'settled' && info.band === band);
-      for (const r of settledBandReads(ctx, cadence.bandEvery, busy)) this.#push(reads, 'settled', r.query, { from: r.from, to: r.to, plannedAt: now, band: r.band });
+      for (const r of settledBandReads(ctx, cadence.bandEvery, this.#m, busy)) this.#push(reads, 'settled', r.query, { from: r.from, to: r.to, plannedAt: now, band: r.band });
     }
 
     // Held: by Sid, every `heldEvery` polls; a Sid whose re-read is still outstanding waits for it.
@@ -365,6 +365,13 @@ export class ReadPlanner {
       for (const batch of heldBatches(this.#base, refs.filter((r) => !busy.has(r.sid)), now, oldest)) {
         this.#push(reads, 'held', batch.query, { from: at, to: at, plannedAt: now, sids: batch.sids });
       }
+    }
+
+    // Hinted: Sids a hint named, due now (they should have settled), by Sid like the held ones.
+    const hints = this.#heldRefs(hinted);
+    this.#m.sampleHints(hints.length, now);
+    for (const batch of heldBatches(this.#base, hints, now, oldest)) {
+      this.#push(reads, 'hinted', batch.query, { from: at, to: at, plannedAt: now, sids: batch.sids });
     }
 
     // What the catch-up after a start still owes (it reads those start times; no other tier need).
@@ -529,6 +536,27 @@ export class ReadPlanner {
     if (checkpoint !== null) oldest = Math.min(oldest, floorSecond(checkpoint - this.#lookbackMs - this.#skewMs));
     if (this.#catchup !== null) oldest = Math.min(oldest, this.#catchup.from);
     return oldest;
+  }
+
+  /**
+   * A call was first seen settled at `seenAt` (API clock): what it tells of the account's settle
+   * delays and ringing, which size the settled bands (`Measurements.settleSpreadMs`, `ringMs`).
+   */
+  observeSettled(call: { dateCreated: number; endTime: number; durationSec: number | null }, seenAt: number): void {
+    this.#m.sampleSettled(call.dateCreated, call.endTime, call.durationSec, seenAt);
+  }
+
+  /**
+   * How long after a call's end its hint is re-read: when half the calls have settled, as measured
+   * (a minute until then). A hinted call found unsettled is held, and re-read with the held ones.
+   */
+  hintDelayMs(): number {
+    return this.#m.settleQuantileMs(0.5) ?? MINUTE;
+  }
+
+  /** The settle delays measured: the median and the 95th percentile (ms), the spread the settled bands reach over. */
+  get settleSpreadMs(): number {
+    return this.#m.settleSpreadMs();
   }
 
   /** The sweep's `Duration` floor: below the shortest call that can escape the fresh window (half of it, for ring time). */

@@ -1,4 +1,4 @@
-import { BAND_EDGES_S, BAND_MARGIN_MS, BAND_TOP_S, FRESH_CANDIDATES, MAX_GATHER_MS, MAX_WINDOW_MS, MINUTE, RING_MS, SECOND, SETTLE_SPREAD_MS, SID_BATCH } from './constants.js';
+import { BAND_EDGES_S, BAND_MARGIN_MS, BAND_TOP_S, FRESH_CANDIDATES, MAX_GATHER_MS, MAX_WINDOW_MS, MINUTE, SECOND, SID_BATCH } from './constants.js';
 import { endedShare } from './Measurements.js';
 import type { Measurements } from './Measurements.js';
 
@@ -65,18 +65,19 @@ export function bandHighS(band: number): number {
 }
 
 /**
- * How far back of now a band's window starts: its longest call, its ringing, the settle spread,
- * the time until the band's next read and a small margin. Every call of the band that settles
- * within the spread is inside the window at one read after it settled.
+ * How far back of now a band's window starts: its longest call, its ringing, the settle spread
+ * (both as measured on the account: `Measurements.ringMs`, `settleSpreadMs`), the time until the
+ * band's next read and a small margin. Every call of the band that settles within the spread is
+ * inside the window at one read after it settled.
  */
-export function bandReachMs(band: number, bandEvery: number, pollMs: number): number {
-  return bandHighS(band) * SECOND + RING_MS + SETTLE_SPREAD_MS + bandEvery * pollMs + BAND_MARGIN_MS;
+export function bandReachMs(band: number, bandEvery: number, pollMs: number, m: Measurements): number {
+  return bandHighS(band) * SECOND + m.ringMs() + m.settleSpreadMs() + bandEvery * pollMs + BAND_MARGIN_MS;
 }
 
 /**
  * Records a band's read lists before it was ever read: its share of the calls (lengths
  * exponential with the mean measured on the fresh window, 2 minutes if unknown), those of its
- * window that settled (settling spread evenly over `SETTLE_SPREAD_MS`).
+ * window that settled (settling spread evenly over the measured spread).
  */
 function bandPrior(m: Measurements, band: number, reachMs: number): number {
   const rate = m.callRate() ?? 0;
@@ -84,7 +85,7 @@ function bandPrior(m: Measurements, band: number, reachMs: number): number {
   const low = BAND_EDGES_S[band]! * SECOND;
   const high = bandHighS(band) * SECOND;
   const share = Math.exp(-low / mean) - Math.exp(-high / mean);
-  return rate * share * Math.max(0, reachMs - (low + high) / 2 - SETTLE_SPREAD_MS / 2);
+  return rate * share * Math.max(0, reachMs - (low + high) / 2 - m.settleSpreadMs() / 2);
 }
 
 /**
@@ -97,6 +98,8 @@ export function estimateRequestsPerMinute(cadence: Cadence, m: Measurements, sha
   const pages = (records: number) => Math.max(1, Math.ceil(records / shape.pageSize));
   const cycles = MINUTE / shape.pollMs;
   let total = (cycles / heldEvery) * Math.ceil(m.heldCount / SID_BATCH);
+  // Hinted Sids, re-read by Sid in lists of 100 (about once each).
+  total += Math.ceil(m.hintsPerMinute() / SID_BATCH);
   if (freshMs !== null) {
     // A fresh window lists only the calls that have ended.
     const span = freshSpanMs(cadence, shape);
@@ -113,7 +116,7 @@ export function estimateRequestsPerMinute(cadence: Cadence, m: Measurements, sha
   }
   if (bandEvery !== null) {
     BAND_EDGES_S.forEach((_, band) => {
-      const reach = bandReachMs(band, bandEvery, shape.pollMs);
+      const reach = bandReachMs(band, bandEvery, shape.pollMs, m);
       const measured = m.bandDensity[band] ?? null;
       total += (cycles / bandEvery) * pages(measured === null ? bandPrior(m, band, reach) : measured * reach);
     });

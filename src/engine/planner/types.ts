@@ -4,9 +4,10 @@ import type { CallStreamFilters } from '../../exotel/buildCallQuery.js';
 /**
  * Which tier of the read plan a read belongs to (see docs/engine.md): `held` (re-read by Sid),
  * `fresh` (the newest start times), `settled` (Duration bands), `sweep` (long calls), `slice`
- * (start times read again at a lag), `catchup` (start times missed during a restart or an outage).
+ * (start times read again at a lag), `catchup` (start times missed during a restart or an outage),
+ * `hinted` (Sids a hint named, re-read by Sid once they should have settled).
  */
-export type ReadKind = 'fresh' | 'settled' | 'held' | 'sweep' | 'slice' | 'catchup';
+export type ReadKind = 'fresh' | 'settled' | 'held' | 'hinted' | 'sweep' | 'slice' | 'catchup';
 
 /** One listing the poll cycle should make: its query (all pages of it) and its Bottleneck priority. */
 export interface PlannedRead {
