@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InvalidOptionError } from '../exotel/errors.js';
 import { assertKnownOptions, assertMethods, assertOptionsObject, functionOption, integerOption, timeZoneOption } from '../exotel/assert.js';
+import { assertCallbackSecret } from './callbackSecret.js';
 import { parseStatusCallback } from './parseStatusCallback.js';
 import { readBody } from './readBody.js';
 import type {
@@ -134,10 +135,7 @@ export function createStatusCallbackHandler(target: HintTarget, options: StatusC
   assertKnownOptions(options as Record<string, unknown>, KNOWN_OPTIONS, 'createStatusCallbackHandler');
   const timeZone = timeZoneOption('timeZone', options.timeZone);
   const secret = options.secret;
-  if (secret !== undefined && (typeof secret !== 'string' || secret.length < 16 || /[\s/?#&]/.test(secret))) {
-    // Never the value: only what is wrong with it.
-    throw new InvalidOptionError('secret', 'a string of at least 16 characters without spaces, `/`, `?`, `#` or `&`', secret === '' || typeof secret !== 'string' ? secret : `<redacted string of ${secret.length} characters>`);
-  }
+  if (secret !== undefined) assertCallbackSecret('secret', secret);
   const secretParam = options.secretParam ?? 'token';
   if (typeof secretParam !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(secretParam)) throw new InvalidOptionError('secretParam', 'a query parameter name (letters, digits, `_`, `-`)', secretParam);
   const maxBodyBytes = integerOption('maxBodyBytes', options.maxBodyBytes, 256, 16_777_216, 65_536);

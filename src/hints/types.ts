@@ -84,7 +84,8 @@ export interface StatusCallbackHandlerOptions {
    * A shared secret the callback URL must carry, as its last path segment
    * (`https://host/exotel/status-callback/<secret>`) or as the query parameter named by
    * `secretParam` (`…?token=<secret>`). Exotel signs nothing: this check is the receiver's own.
-   * Compared in constant time. Without it every POST is taken.
+   * 16 to 256 printable characters without spaces, `/`, `?`, `#`, `&`, `%`, `+` or `=` (so that it
+   * stands in a URL as it is); compared in constant time. Without it every POST is taken.
    */
   secret?: string;
   /** The query parameter that carries the secret. @default 'token' */

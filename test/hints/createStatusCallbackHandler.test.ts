@@ -190,7 +190,7 @@ describe('createStatusCallbackHandler: the shared secret', () => {
 
   it('refuses a weak secret at creation, without showing it', () => {
     const target = recordingTarget();
-    expect(() => createStatusCallbackHandler(target, { secret: 'short-secret' })).toThrow(/Expected `secret` to be a string of at least 16 characters/);
+    expect(() => createStatusCallbackHandler(target, { secret: 'short-secret' })).toThrow(/Expected `secret` to be a string of 16 to 256 printable characters/);
     try {
       createStatusCallbackHandler(target, { secret: 'has a space in it, long enough' });
     } catch (error) {
