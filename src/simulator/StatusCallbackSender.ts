@@ -80,9 +80,12 @@ export class StatusCallbackSender implements SimulatorCallbacks {
     if (cb === false || this.#closed) return Promise.resolve();
     const now = this.#opts.clock.now();
     this.#plan(cb, now);
-    const started: Promise<void>[] = [];
-    for (let due = this.#queue.popDue(now); due !== undefined; due = this.#queue.popDue(now)) started.push(this.#track(this.#deliver(cb, due, now)));
-    return Promise.all(started).then(() => undefined);
+    let started: Promise<void>[] | undefined;
+    for (let due = this.#queue.popDue(now); due !== undefined; due = this.#queue.popDue(now)) {
+      const delivery = this.#deliver(cb, due, now);
+      if (delivery) (started ??= []).push(this.#track(delivery));
+    }
+    return started ? Promise.all(started).then(() => undefined) : Promise.resolve();
   }
 
   async idle(): Promise<void> {
@@ -164,27 +167,41 @@ export class StatusCallbackSender implements SimulatorCallbacks {
     return promise;
   }
 
-  async #deliver(cb: ResolvedStatusCallbacks, due: Due, now: number): Promise<void> {
-    const { planned, kind, attempt } = due;
-    const { record } = planned;
-    const delivery = this.#render(cb, planned, kind, attempt, now);
+  /** Sends one callback; a promise only when the delivery is asynchronous (HTTP, an async `onCallback`). */
+  #deliver(cb: ResolvedStatusCallbacks, due: Due, now: number): Promise<void> | undefined {
+    const delivery = this.#render(cb, due.planned, due.kind, due.attempt, now);
     const s = this.#stats;
     s.attempts += 1;
-    if (kind === 'retry') s.retries += 1;
-    if (kind === 'duplicate') s.duplicates += 1;
-    let ok = false;
-    let status: number | undefined;
-    let error: string | undefined;
-    try {
-      if (cb.onCallback) ok = (await cb.onCallback(delivery)) !== false;
-      else {
-        status = await this.#post(cb, delivery);
-        ok = status >= 200 && status < 300;
-      }
-    } catch (e) {
-      error = e instanceof Error ? e.message : String(e);
+    if (due.kind === 'retry') s.retries += 1;
+    if (due.kind === 'duplicate') s.duplicates += 1;
+    const failed = (e: unknown) => this.#settle(cb, due, now, false, undefined, e instanceof Error ? e.message : String(e));
+    if (!cb.onCallback) {
+      return this.#post(cb, delivery).then((status) => this.#settle(cb, due, now, status >= 200 && status < 300, status), failed);
     }
-    record.attempts.push({ at: now, ok, ...(status === undefined ? {} : { status }), ...(error === undefined ? {} : { error }), duplicate: kind === 'duplicate' });
+    let result: ReturnType<NonNullable<ResolvedStatusCallbacks['onCallback']>>;
+    try {
+      result = cb.onCallback(delivery);
+    } catch (e) {
+      failed(e);
+      return undefined;
+    }
+    if (typeof (result as Promise<unknown> | undefined)?.then === 'function') {
+      return Promise.resolve(result).then((r) => this.#settle(cb, due, now, r !== false), failed);
+    }
+    // A synchronous consumer (a benchmark feeding `hint()`) costs no promise.
+    this.#settle(cb, due, now, result !== false);
+    return undefined;
+  }
+
+  /** Records an attempt's outcome, and plans what follows it: a duplicate, a retry, or nothing. */
+  #settle(cb: ResolvedStatusCallbacks, due: Due, now: number, ok: boolean, status?: number, error?: string): void {
+    const { planned, kind, attempt } = due;
+    const { record } = planned;
+    const s = this.#stats;
+    const entry: StatusCallbackRecord['attempts'][number] = { at: now, ok, duplicate: kind === 'duplicate' };
+    if (status !== undefined) entry.status = status;
+    if (error !== undefined) entry.error = error;
+    record.attempts.push(entry);
     if (kind === 'duplicate') return;
     const next = this.#opts.clock.now() + cb.retryDelayMs;
     if (ok) {
@@ -206,26 +223,26 @@ export class StatusCallbackSender implements SimulatorCallbacks {
     const completed = status === 'completed';
     const start = table.start[id]!;
     const terminal = record.event === 'terminal';
+    const end = table.end[id]!;
+    const updated = formatNaive(record.eventAt, zone);
     const fields: Fields = {
       CallSid: record.sid,
-      DateUpdated: formatNaive(record.eventAt, zone),
+      DateUpdated: updated,
       Status: terminal ? status : 'in-progress',
       RecordingUrl: terminal && completed ? table.recordingUrl(id, record.sid) : '',
     };
     if (cb.extended) {
       const created = formatNaive(start, zone);
-      Object.assign(fields, {
-        EventType: record.event,
-        DateCreated: created,
-        To: table.to(id),
-        From: table.from(id),
-        PhoneNumberSid: table.phoneNumber(id),
-        StartTime: created,
-        EndTime: terminal ? formatNaive(table.end[id]!, zone) : '',
-        ConversationDuration: String(terminal && completed ? table.talk[id]! : 0),
-        Direction: DIRECTIONS[table.dir[id]!]!,
-        CustomField: '',
-      });
+      fields.EventType = record.event;
+      fields.DateCreated = created;
+      fields.To = table.to(id);
+      fields.From = table.from(id);
+      fields.PhoneNumberSid = table.phoneNumber(id);
+      fields.StartTime = created;
+      fields.EndTime = terminal ? (record.eventAt === end ? updated : formatNaive(end, zone)) : '';
+      fields.ConversationDuration = String(terminal && completed ? table.talk[id]! : 0);
+      fields.Direction = DIRECTIONS[table.dir[id]!]!;
+      fields.CustomField = '';
       if (cb.format === 'json' && terminal) {
         fields.Legs = completed
           ? [
@@ -235,24 +252,8 @@ export class StatusCallbackSender implements SimulatorCallbacks {
           : [{ OnCallDuration: table.dur[id]!, Status: status }];
       }
     }
-    const json = cb.format === 'json';
-    const body = json
-      ? JSON.stringify(fields)
-      : new URLSearchParams(Object.entries(fields).filter((e): e is [string, string] => typeof e[1] === 'string')).toString();
-    return Object.freeze({
-      sid: record.sid,
-      accountSid: record.accountSid,
-      event: record.event,
-      fields: Object.freeze(fields),
-      body,
-      contentType: json ? 'application/json' : 'application/x-www-form-urlencoded',
-      attempt,
-      duplicate: kind === 'duplicate',
-      late: record.late,
-      eventAt: record.eventAt,
-      dueAt: record.dueAt,
-      sentAt: now,
-    });
+    Object.freeze(fields);
+    return Object.freeze(new Delivery(record, fields, cb.format === 'json', attempt, kind === 'duplicate', now));
   }
 
   #post(cb: ResolvedStatusCallbacks, delivery: StatusCallbackDelivery): Promise<number> {
@@ -279,6 +280,51 @@ export class StatusCallbackSender implements SimulatorCallbacks {
       });
       req.end(delivery.body);
     });
+  }
+}
+
+/** One delivery as `onCallback` gets it; its `body` is built when first read, so a consumer of `fields` never pays for it. */
+class Delivery implements StatusCallbackDelivery {
+  readonly sid: string;
+  readonly accountSid: string;
+  readonly event: StatusCallbackEvent;
+  readonly contentType: string;
+  readonly late: boolean;
+  readonly eventAt: number;
+  readonly dueAt: number;
+  readonly #json: boolean;
+  readonly #body: { text?: string } = {};
+
+  constructor(
+    record: StatusCallbackRecord,
+    readonly fields: Readonly<Fields>,
+    json: boolean,
+    readonly attempt: number,
+    readonly duplicate: boolean,
+    readonly sentAt: number,
+  ) {
+    this.sid = record.sid;
+    this.accountSid = record.accountSid;
+    this.event = record.event;
+    this.late = record.late;
+    this.eventAt = record.eventAt;
+    this.dueAt = record.dueAt;
+    this.#json = json;
+    this.contentType = json ? 'application/json' : 'application/x-www-form-urlencoded';
+  }
+
+  get body(): string {
+    const cache = this.#body;
+    cache.text ??= this.#json
+      ? JSON.stringify(this.fields)
+      : new URLSearchParams(Object.entries(this.fields).filter((e): e is [string, string] => typeof e[1] === 'string')).toString();
+    return cache.text;
+  }
+
+  /** What `JSON.stringify` and the console show: every field, `body` included. */
+  toJSON(): StatusCallbackDelivery {
+    const { sid, accountSid, event, fields, body, contentType, attempt, duplicate, late, eventAt, dueAt, sentAt } = this;
+    return { sid, accountSid, event, fields, body, contentType, attempt, duplicate, late, eventAt, dueAt, sentAt };
   }
 }
 

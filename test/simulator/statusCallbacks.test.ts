@@ -210,6 +210,17 @@ describe('statusCallbacks: retries and duplicates', () => {
     await sim.close();
   });
 
+  it('waits for an async onCallback: a rejection or a false is a failed delivery, retried', async () => {
+    let now = T0;
+    const outcomes: Array<() => Promise<boolean | void>> = [() => Promise.reject(new Error('busy')), () => Promise.resolve(false), () => Promise.resolve()];
+    const sim = createSimulator({ clock: { now: () => now }, statusCallbacks: { lookEveryMs: Infinity, delayMs: 0, retryDelayMs: 1_000, onCallback: () => outcomes.shift()!() } });
+    sim.addCall({ startAt: T0, ringMs: 1_000, status: 'failed', sid: 'async1' });
+    for (; now <= T0 + 10_000; now += 1_000) await sim.callbacks.flush();
+    expect(sim.callbacks.record('async1')).toMatchObject({ state: 'delivered', attempts: [{ ok: false, error: 'busy' }, { ok: false }, { ok: true }] });
+    expect(JSON.parse(JSON.stringify(sim.callbacks.record('async1')))).toMatchObject({ sid: 'async1' });
+    await sim.close();
+  });
+
   it('sends a delivered callback a second time with duplicateShare', async () => {
     let now = T0;
     const got: Array<[string, boolean]> = [];
