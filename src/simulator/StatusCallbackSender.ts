@@ -61,10 +61,10 @@ export class StatusCallbackSender implements SimulatorCallbacks {
   #agent: HttpAgent | HttpsAgent | undefined;
   #closed = false;
 
-  constructor(opts: ResolvedOptions, world: SimulatedWorld) {
+  constructor(opts: ResolvedOptions, callbacks: ResolvedStatusCallbacks | false, world: SimulatedWorld) {
     this.#opts = opts;
     this.#world = world;
-    this.#cb = opts.statusCallbacks;
+    this.#cb = callbacks;
     this.enabled = this.#cb !== false;
     this.#accounts = [...new Set(opts.accounts.map((a) => a.accountSid))];
     if (this.#cb !== false && Number.isFinite(this.#cb.lookEveryMs)) {

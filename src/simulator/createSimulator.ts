@@ -16,6 +16,7 @@ import { SimulatedWorld } from './SimulatedWorld.js';
 import { SimulatorResetError } from './SimulatorResetError.js';
 import { SimulatorServer } from './SimulatorServer.js';
 import { StatusCallbackSender } from './StatusCallbackSender.js';
+import { resolveStatusCallbacks } from './statusCallbackOptions.js';
 import type { FaultSpec, Simulator, SimulatorOptions, SimulatorRequest, SimulatorResponse } from './types.js';
 
 /**
@@ -29,6 +30,8 @@ import type { FaultSpec, Simulator, SimulatorOptions, SimulatorRequest, Simulato
  */
 export function createSimulator(options?: SimulatorOptions): Simulator {
   const opts = resolveOptions(options);
+  // Checked apart from the rest (which only admits the key), after the clock it defaults from.
+  const statusCallbacks = resolveStatusCallbacks(options?.statusCallbacks, opts.clock.now());
   const faultRandom = mulberry32(hash32(opts.seed, 0xfa17));
   const parts: SimulatorParts = {
     opts,
@@ -56,7 +59,7 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
     }
   };
   const server = new SimulatorServer(answer);
-  const callbacks = new StatusCallbackSender(opts, parts.world);
+  const callbacks = new StatusCallbackSender(opts, statusCallbacks, parts.world);
 
   async function handle(req: SimulatorRequest): Promise<SimulatorResponse> {
     const out = await answer(req, req.signal);

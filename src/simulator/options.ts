@@ -2,7 +2,6 @@
 import { assertTimeZone } from '../exotel/time.js';
 import type { SimulatorAccount, SimulatorClock, SimulatorOptions, TrafficMix, TrafficOptions } from './types.js';
 import { resolveMix } from './traffic.js';
-import { resolveStatusCallbacks, type ResolvedStatusCallbacks } from './statusCallbackOptions.js';
 
 export interface ResolvedOptions {
   accounts: SimulatorAccount[];
@@ -21,7 +20,6 @@ export interface ResolvedOptions {
   sidAsApiKey: boolean;
   unknownParameters: 'ignore' | 'reject';
   contentEncoding: 'none' | 'negotiate' | 'gzip' | 'deflate' | 'br';
-  statusCallbacks: ResolvedStatusCallbacks | false;
 }
 
 export function describeValue(v: unknown): string {
@@ -181,6 +179,5 @@ export function resolveOptions(options: SimulatorOptions | undefined): ResolvedO
     sidAsApiKey: oneOf('sidAsApiKey', o.sidAsApiKey, [true, false], false),
     unknownParameters: oneOf('unknownParameters', o.unknownParameters, ['ignore', 'reject'] as const, 'ignore'),
     contentEncoding: oneOf('contentEncoding', o.contentEncoding, ['none', 'negotiate', 'gzip', 'deflate', 'br'] as const, 'none'),
-    statusCallbacks: resolveStatusCallbacks(o.statusCallbacks, clock.now()),
   };
 }
