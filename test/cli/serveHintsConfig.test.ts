@@ -9,6 +9,7 @@ import { startCallbackServer } from '../../src/cli/serve/startCallbackServer.js'
 import { createServiceMetrics } from '../../src/cli/serve/createServiceMetrics.js';
 import { createStatusCallbackHandler } from '../../src/hints/createStatusCallbackHandler.js';
 import { recordingTarget, send } from '../hints/helpers.js';
+import { runCli, simEnv } from './helpers.js';
 import { parsePrometheusText, sample } from '../service/prometheusText.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'serve-hints-config-'));
@@ -61,6 +62,18 @@ describe('serve configuration: hints', () => {
     expect(() => load({}, { EXOTEL_CALLS_HINTS_SECRET: SECRET, EXOTEL_CALLS_HINTS_PORT: '8080' })).toThrow(/`EXOTEL_CALLS_HINTS_PORT`/);
     expect(() => load({ hints: { enabled: 'yes please' } })).toThrow(/`hints.enabled` to be a boolean/);
     expect(() => load({ hints: { pathh: '/x' } })).toThrow(/`hints.pathh` to be absent: not a key of `hints`/);
+  });
+});
+
+describe('serve --check with hints', () => {
+  it('shows the endpoint, the secret hidden', async () => {
+    const r = await runCli(['serve', '--check'], { env: simEnv({ EXOTEL_CALLS_HINTS_SECRET: SECRET, EXOTEL_CALLS_HINTS_PATH: '/cb' }) });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).hints).toEqual({ enabled: true, path: '/cb', secret: '(set)' });
+    expect(r.stdout).not.toContain(SECRET);
+    const refused = await runCli(['serve', '--check'], { env: simEnv({ EXOTEL_CALLS_HINTS: 'on' }) });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/EXOTEL_CALLS_HINTS_SECRET/);
   });
 });
 
