@@ -70,6 +70,9 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
   #run: Subscription | undefined;
   #loaded = false;
   #quotaWarned = false;
+  /** Whether the plan's default lags were thinned to the lookback lag alone (reported once a spell). */
+  #lagsThinned = false;
+  #lagsWholeSince: number | undefined;
   /** API instant since which the plan has fit the quota (undefined while it does not). */
   #fitSince: number | undefined;
   /** Local time of the last save that started (the scheduler's clock), for `saveIntervalMs`. */
@@ -309,6 +312,7 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       this.#checkQuota();
       // Records of a read that could not be read: their start seconds are read again (ReadPlanner).
       const malformed = new Map<PlannedRead, number[]>();
+      const pagesSeen = new Map<PlannedRead, number>();
       let reading: PlannedRead | undefined;
       return from(reads).pipe(
         readPlanned<PlannedRead>({
@@ -318,6 +322,7 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
             this.#countRead(read.kind, result);
             const malformedAt = malformed.get(read);
             malformed.delete(read);
+            pagesSeen.delete(read);
             this.#planner.complete(read, malformedAt === undefined ? result : { ...result, malformedAt }, this.#now());
           },
           onError: (error) => this.#report(asExotelError(error)),
@@ -325,6 +330,9 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
         // Pages are normalized as they come, synchronously: a malformed record belongs to the page just seen.
         tap((page) => {
           reading = page.read;
+          const records = (pagesSeen.get(page.read) ?? 0) + page.calls.length;
+          pagesSeen.set(page.read, records);
+          this.#planner.observePages(page.read, records, this.#now());
         }),
         normalizeRecords({
           timeZone,
@@ -413,6 +421,24 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
   #checkQuota(): void {
     const needed = this.#planner.estimatedRequestsPerMinute();
     const limit = this.#options.maxRequestsPerMinute;
+    // The first lags dropped to fit: the plan fits, but its bound is the lookback lag's; said once a spell.
+    if (this.#planner.lookbackLagOnly) {
+      this.#lagsWholeSince = undefined;
+      if (!this.#lagsThinned) {
+        this.#lagsThinned = true;
+        this.#report(
+          new ExotelError(
+            'ERR_QUOTA_PLAN',
+            `The account is too busy for the settled bands and the first lag (\`sliceLagsMs\`) within \`maxRequestsPerMinute\` (${limit}): ` +
+              'only the lookback lag is read, so calls the bands miss (late settlers, corrections) go out at the lookback lag. Raise the quota or narrow `filters` for the tighter bound.',
+          ),
+        );
+      }
+    } else if (this.#lagsThinned) {
+      // Said again only after the lags have been whole for a while: a busy account goes back and forth.
+      this.#lagsWholeSince ??= this.#now();
+      if (this.#now() - this.#lagsWholeSince >= QUOTA_WARNING_REARM_MS) this.#lagsThinned = false;
+    }
     if (needed <= limit) {
       // Re-armed once the plan has fit comfortably for a while, not on every dip: an estimate near
       // the quota goes back and forth across it.

@@ -22,6 +22,9 @@ export class Measurements {
   readonly bandDensity: Array<number | null> = BAND_EDGES_S.map(() => null);
   /** Held Sids at the last plan. */
   heldCount = 0;
+  /** The highest rate the pages of a listing showed lately, and when. */
+  #floorRate = 0;
+  #floorAt: number | null = null;
   /** How long after its end a call was first seen settled (an upper bound of its settle delay), latest calls. */
   readonly #settleDelay = new RecentQuantiles();
   /** Start to end less `Duration`: ringing or queueing that `Duration` leaves out, latest calls. */
@@ -82,10 +85,40 @@ export class Measurements {
     return this.#hints;
   }
 
-  /** Calls per ms of start time, or null before any window was read. */
+  /**
+   * Calls per ms of start time, or null before any window was read: the rate measured on complete
+   * listings, and never less than what the pages of a listing still in progress already show
+   * (`samplePages`): a rate measured on empty windows must not plan a window of thousands of calls.
+   */
   callRate(): number | null {
-    if (this.#netWidth >= MINUTE) return this.#netRecords / this.#netWidth;
-    return this.fresh?.rate ?? (this.#netWidth > 0 ? this.#netRecords / this.#netWidth : null);
+    const measured = this.#netWidth >= MINUTE ? this.#netRecords / this.#netWidth : (this.fresh?.rate ?? (this.#netWidth > 0 ? this.#netRecords / this.#netWidth : null));
+    const floor = this.#floorRate;
+    if (measured === null) return floor > 0 ? floor : null;
+    return Math.max(measured, floor);
+  }
+
+  /** The API's time of the plan: the floor from listings' pages fades with it. */
+  observeNow(now: number): void {
+    if (this.#floorAt !== null) {
+      this.#floorRate = this.#floor(now);
+      this.#floorAt = now;
+    }
+  }
+
+  /** The pages of one listing, complete or not, showed `records` over `widthMs` of start times (at `now`). */
+  samplePages(records: number, widthMs: number, now: number): void {
+    if (!(widthMs >= MINUTE) || !(records > 0)) return;
+    const rate = records / widthMs;
+    if (rate > this.#floor(now)) {
+      this.#floorRate = rate;
+      this.#floorAt = now;
+    }
+  }
+
+  /** The floor from listings' pages, halving every 5 minutes of the API's time since it was seen. */
+  #floor(now: number): number {
+    if (this.#floorAt === null) return 0;
+    return this.#floorRate * 2 ** (-Math.max(0, now - this.#floorAt) / (5 * MINUTE));
   }
 
   /** Start time read by the listings the call rate was measured on (decayed). */

@@ -201,6 +201,11 @@ export class ReadPlanner {
     return this.#cadence.bandEvery;
   }
 
+  /** Whether the plan reads the lookback lag alone, the default lags before it dropped to fit a busy account (see docs/engine.md). */
+  get lookbackLagOnly(): boolean {
+    return this.#cadence.lookbackLagOnly === true;
+  }
+
   /** The lags in force, ascending; the last is `lookbackMs`. */
   get sliceLagsMs(): readonly number[] {
     return lagsFor(this.#cadence, this.#shape);
@@ -340,6 +345,7 @@ export class ReadPlanner {
       this.#catchup.to = Math.min(this.#catchup.to, at);
     }
 
+    this.#m.observeNow(now);
     const refs = this.#heldRefs(held);
     this.#m.heldCount = refs.length;
     this.#cadence = chooseCadence(this.#m, this.#shape, this.#quota, this.#fixed);
@@ -536,6 +542,16 @@ export class ReadPlanner {
     if (checkpoint !== null) oldest = Math.min(oldest, floorSecond(checkpoint - this.#lookbackMs - this.#skewMs));
     if (this.#catchup !== null) oldest = Math.min(oldest, this.#catchup.from);
     return oldest;
+  }
+
+  /**
+   * A page of a read arrived with `records` records (its pages so far, in all), at `now`: a listing
+   * of many pages tells how busy the account is before it completes.
+   */
+  observePages(read: PlannedRead, records: number, now: number): void {
+    const info = this.#info.get(read);
+    if (info === undefined || info.generation !== this.#generation) return;
+    if (info.kind === 'fresh' || info.kind === 'slice' || info.kind === 'catchup') this.#m.samplePages(records, info.to - info.from, now);
   }
 
   /**

@@ -1,5 +1,6 @@
 import {
   BAND_INTERVAL_CANDIDATES_MS,
+  BEHIND_BUDGET_SHARE,
   BUDGET_SHARE,
   FRESH_CANDIDATES,
   FRESH_EVERY_CANDIDATES,
@@ -26,12 +27,15 @@ export interface FixedCadence {
  *    held Sids as often, then the sweep as often as what is left allows;
  * 2. when no fresh window fits (a busy account): settled bands every 15, 30 or 60 s (every 1, 2
  *    or 4 polls at the default poll interval), with the long-call sweep;
+ * 2b. still too busy: the bands with the lookback lag alone (the default lags before it dropped:
+ *    what the bands miss waits for the lookback lag), then either with 95 % of the quota (down to
+ *    the retry reserve) rather than falling behind;
  * 3. for the smallest quotas: the fresh window stretched further, up to 10 minutes between reads;
  * 4. none of the latency tiers: the lags alone find every call.
  * What `freshWindowMs` and `sweepIntervalMs` fix stays fixed.
  */
 export function chooseCadence(m: Measurements, shape: PlanShape, quota: number, fixed: FixedCadence): Cadence {
-  const budget = quota * BUDGET_SHARE;
+  let budget = quota * BUDGET_SHARE;
   const fits = (cadence: Cadence) => estimateRequestsPerMinute(cadence, m, shape) <= budget;
   let widths: number[];
   if (fixed.freshMs !== undefined) {
@@ -72,6 +76,27 @@ export function chooseCadence(m: Measurements, shape: PlanShape, quota: number, 
         if (fits(cadence)) return cadence;
       }
     }
+  }
+  // Still too busy, with the default lags: the settled bands with the lookback lag alone. The
+  // first lag goes before the bands do: calls the bands miss (late settlers, corrections) then
+  // wait for the lookback lag, which still reads every call. And rather than fall behind by
+  // minutes, the plan may take the quota down to the retry reserve.
+  if (fixed.freshMs === undefined) {
+    const bandEveries = [...new Set(BAND_INTERVAL_CANDIDATES_MS.map((ms) => Math.max(1, Math.round(ms / shape.pollMs))))];
+    const thin = shape.defaultLags && shape.lagsMs.length > 1 ? [false, true] : [false];
+    for (const share of [BUDGET_SHARE, BEHIND_BUDGET_SHARE]) {
+      budget = quota * share;
+      for (const lookbackLagOnly of thin) {
+        if (share === BUDGET_SHARE && !lookbackLagOnly) continue; // tried above
+        for (const bandEvery of bandEveries) {
+          for (const sweepMs of sweeps) {
+            const cadence: Cadence = { freshMs: null, freshEvery: 1, heldEvery: HELD_EVERY_CANDIDATES.at(-1)!, sweepMs, bandEvery, ...(lookbackLagOnly ? { lookbackLagOnly } : {}) };
+            if (fits(cadence)) return cadence;
+          }
+        }
+      }
+    }
+    budget = quota * BUDGET_SHARE;
   }
   const far = stretches(Math.max(shape.pollMs, MAX_STRETCH_MS), Math.max(shape.pollMs, STRETCH_TO_MS));
   for (const freshMs of widths) {

@@ -21,6 +21,8 @@ export const LISTABLE_SID = SID;
 
 /** The plan aims at this share of the quota: the rest absorbs retries, catch-up and estimation error. */
 export const BUDGET_SHARE = 0.85;
+/** What a busy account's plan may take rather than fall behind: the quota less a retry reserve. */
+export const BEHIND_BUDGET_SHARE = 0.95;
 export const FRESH_CANDIDATES = [15, 10, 5, 3, 2, 1].map((m) => m * MINUTE);
 /** The narrowest fresh window chosen on its own (with the sweep); busier accounts get the bands. */
 export const MIN_AUTO_FRESH_MS = 3 * MINUTE;

@@ -17,6 +17,11 @@ export interface Cadence {
   readonly sweepMs: number;
   /** Settled bands are read every this many polls; null: off. */
   readonly bandEvery: number | null;
+  /**
+   * The lookback lag alone is read, the default lags before it dropped: the last resort of a busy
+   * account before its plan stops fitting (the bands, and the lookback lag, still find every call).
+   */
+  readonly lookbackLagOnly?: boolean;
 }
 
 /** What the cost of a plan depends on besides the cadence and the measurements. */
@@ -37,6 +42,7 @@ export interface PlanShape {
  * lookback lag stays the safety net, and each lag costs a read of every call.
  */
 export function lagsFor(cadence: Cadence, shape: PlanShape): readonly number[] {
+  if (cadence.lookbackLagOnly === true) return [shape.lagsMs.at(-1)!];
   if (cadence.bandEvery === null || !shape.defaultLags || shape.lagsMs.length <= 2) return shape.lagsMs;
   return [shape.lagsMs[0]!, shape.lagsMs.at(-1)!];
 }
