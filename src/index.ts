@@ -109,6 +109,14 @@ export type { EventBody, EventBodyCall } from './sinks/eventBody.js';
 export { idempotencyKey } from './sinks/idempotencyKey.js';
 export type { DeliveryContext, RetryOptions, Sink, SinkClock, SinkEvents } from './sinks/types.js';
 
+// --- hints/: Exotel's StatusCallbacks as hints for a stream ----------------------------------------
+export { createStatusCallbackHandler } from './hints/createStatusCallbackHandler.js';
+export { fastifyStatusCallbacks } from './hints/fastifyStatusCallbacks.js';
+export type { FastifyInstanceLike, FastifyStatusCallbacksOptions } from './hints/fastifyStatusCallbacks.js';
+export { parseStatusCallback } from './hints/parseStatusCallback.js';
+export type { ParsedStatusCallback, ParseStatusCallbackOptions } from './hints/parseStatusCallback.js';
+export type { HintTarget, StatusCallbackHandler, StatusCallbackHandlerOptions, StatusCallbackRejectReason, StatusCallbackResult, StatusCallbackStats } from './hints/types.js';
+
 // --- wallboard/: the live wallboard server ------------------------------------------------------
 export { createWallboardServer, WallboardAggregates, toBoardCall } from './wallboard/index.js';
 export type {

@@ -14,9 +14,9 @@ const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 
 /**
  * Bottom first; the parts of one row stand side by side and import nothing of each other (the
- * wallboard and the sinks both take a `CallStreamLike`). `index` is the package's barrel (`src/index.ts`).
+ * wallboard and the sinks both take a `CallStreamLike`; the receiver of Exotel's callbacks feeds one). `index` is the package's barrel (`src/index.ts`).
  */
-const LAYERS: readonly (readonly string[])[] = [['exotel'], ['engine'], ['stores'], ['operators'], ['stream'], ['wallboard', 'sinks'], ['index'], ['cli']];
+const LAYERS: readonly (readonly string[])[] = [['exotel'], ['engine'], ['stores'], ['operators'], ['stream'], ['wallboard', 'sinks', 'hints'], ['index'], ['cli']];
 /** The row of a part, or -1 when it is in none. */
 const rankOf = (part: string): number => LAYERS.findIndex((row) => row.includes(part));
 /** What the simulator may take from the library: the record types and time, nothing of the engine. */

@@ -3,7 +3,7 @@
  * (`SimulatedWorld`), scripted faults matched like interceptors (`FaultBook`, `faultEffects`), a
  * request history (`RequestHistory`), route and auth matching (`matchRequest`), the request
  * pipeline (`respond`, `handlers`) and the HTTP server (`SimulatorServer`); or `handle()`
- * without a socket.
+ * without a socket. Exotel's push, its status callbacks, comes from `StatusCallbackSender`.
  */
 import { FaultBook } from './faults.js';
 import { resolveOptions } from './options.js';
@@ -15,6 +15,8 @@ import type { SimulatorParts } from './respond.js';
 import { SimulatedWorld } from './SimulatedWorld.js';
 import { SimulatorResetError } from './SimulatorResetError.js';
 import { SimulatorServer } from './SimulatorServer.js';
+import { StatusCallbackSender } from './StatusCallbackSender.js';
+import { resolveStatusCallbacks } from './statusCallbackOptions.js';
 import type { FaultSpec, Simulator, SimulatorOptions, SimulatorRequest, SimulatorResponse } from './types.js';
 
 /**
@@ -28,6 +30,8 @@ import type { FaultSpec, Simulator, SimulatorOptions, SimulatorRequest, Simulato
  */
 export function createSimulator(options?: SimulatorOptions): Simulator {
   const opts = resolveOptions(options);
+  // Checked apart from the rest (which only admits the key), after the clock it defaults from.
+  const statusCallbacks = resolveStatusCallbacks(options?.statusCallbacks, opts.clock.now());
   const faultRandom = mulberry32(hash32(opts.seed, 0xfa17));
   const parts: SimulatorParts = {
     opts,
@@ -55,6 +59,7 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
     }
   };
   const server = new SimulatorServer(answer);
+  const callbacks = new StatusCallbackSender(opts, statusCallbacks, parts.world);
 
   async function handle(req: SimulatorRequest): Promise<SimulatorResponse> {
     const out = await answer(req, req.signal);
@@ -72,6 +77,7 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
       return server.url;
     },
     async close() {
+      callbacks.close();
       for (const controller of pending) controller.abort();
       await server.close();
     },
@@ -96,5 +102,6 @@ export function createSimulator(options?: SimulatorOptions): Simulator {
     rateStats() {
       return { total: parts.rate.total, rejected: parts.rate.rejected, maxInAnyWindow: parts.rate.maxInAnyWindow };
     },
+    callbacks,
   };
 }

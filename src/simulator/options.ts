@@ -76,7 +76,7 @@ function resolveMixChecked(mix: unknown): TrafficMix {
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   'accounts', 'clock', 'timeZone', 'seed', 'traffic', 'settleDelayMs', 'numbersAsStrings', 'emptyValue', 'answeredByCase',
-  'rateLimit', 'lastPage', 'pageUris', 'historyLimit', 'sidAsApiKey', 'unknownParameters', 'contentEncoding',
+  'rateLimit', 'lastPage', 'pageUris', 'historyLimit', 'sidAsApiKey', 'unknownParameters', 'contentEncoding', 'statusCallbacks',
 ]);
 
 export function resolveOptions(options: SimulatorOptions | undefined): ResolvedOptions {

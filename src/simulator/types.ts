@@ -112,6 +112,147 @@ export interface SimulatorOptions {
    * @default 'none'
    */
   contentEncoding?: 'none' | 'negotiate' | ContentCoding;
+  /**
+   * Exotel's push: a `StatusCallback` for each call when it ends (and, with `events`, when it is
+   * answered), POSTed to `url` or handed to `onCallback`, with seeded loss, delay and lateness, on
+   * the simulator's clock. See `StatusCallbackOptions` and `Simulator.callbacks`.
+   * @default false
+   */
+  statusCallbacks?: StatusCallbackOptions | false;
+}
+
+/** A delay: a fixed number of ms, or a seeded uniform range. */
+export type DelayRange = number | { min: number; max: number };
+
+/** The events a callback is sent for (Exotel's `StatusCallbackEvents`). */
+export type StatusCallbackEvent = 'terminal' | 'answered';
+
+/**
+ * How the simulator sends status callbacks. Each call's fate is drawn from the seed and its Sid
+ * alone: a share of the calls never gets one, a share gets it minutes late, the rest within
+ * `delayMs` of the event; a failed delivery (not 2xx, a network error, `timeoutMs`) is retried.
+ */
+export interface StatusCallbackOptions {
+  /** Where to POST each callback (`http:` or `https:`). Exactly one of `url` and `onCallback`. */
+  url?: string;
+  /**
+   * In-process instead of over HTTP (tests, benchmarks): called with each delivery (frozen). It
+   * is delivered unless it returns `false` or throws (or its promise does), which counts as a
+   * failed delivery and is retried.
+   */
+  onCallback?: (delivery: StatusCallbackDelivery) => void | boolean | Promise<void | boolean>;
+  /** Share of calls whose callback is sent at all, 0 to 1 (Exotel's push is lossy). @default 1 */
+  share?: number;
+  /** Share of calls whose callback is sent late (within `share`: `lateShare <= share`), 0 to 1. @default 0 */
+  lateShare?: number;
+  /** Time from the event to an on-time callback. @default { min: 1_000, max: 5_000 } */
+  delayMs?: DelayRange;
+  /** Time from the event to a late callback. @default { min: 120_000, max: 600_000 } */
+  lateMs?: DelayRange;
+  /** Share of delivered callbacks sent once more after `retryDelayMs` (an answer lost on its way back), 0 to 1. @default 0 */
+  duplicateShare?: number;
+  /** Form parameters (older Exotel pages) or a JSON body (newer ones). @default 'form' */
+  format?: 'form' | 'json';
+  /**
+   * `StatusCallbackEvents`: with `terminal` the callback carries `EventType`, `DateCreated`, `To`,
+   * `From`, `PhoneNumberSid`, `StartTime`, `EndTime`, `ConversationDuration`, `Direction`
+   * (and `Legs` in JSON); `answered` adds a callback when an answered call is picked up. `[]`
+   * sends only the four fields Exotel always sends (`CallSid`, `DateUpdated`, `Status`, `RecordingUrl`).
+   * @default ['terminal']
+   */
+  events?: StatusCallbackEvent[];
+  /** Retries of a failed delivery, 0 to 10 (Exotel retries up to 2 times). @default 2 */
+  retries?: number;
+  /** Wait before a retry (and before a duplicate), ms of the simulator's clock. @default 30_000 */
+  retryDelayMs?: number;
+  /** How long an HTTP delivery may take before it counts as failed, ms (Exotel waits 15 s). @default 15_000 */
+  timeoutMs?: number;
+  /**
+   * How often the simulator looks at its clock for callbacks that are due, in ms of the global
+   * timers (which `@sinonjs/fake-timers` drives); `Infinity`: never by itself, only on
+   * `callbacks.flush()` (a clock of your own).
+   * @default 1_000
+   */
+  lookEveryMs?: number;
+  /** Callbacks due before this instant (epoch ms) are not sent: nobody was listening. @default the clock's now at `createSimulator()` */
+  startAt?: number;
+  /** How many callback records `callbacks.records()` keeps (the newest). @default 100_000 */
+  keep?: number;
+}
+
+/** One delivery of a status callback, as `onCallback` gets it (frozen). */
+export interface StatusCallbackDelivery {
+  sid: string;
+  accountSid: string;
+  event: StatusCallbackEvent;
+  /** The fields sent: strings, and `Legs` (an array) in the JSON format. */
+  fields: Readonly<Record<string, string | ReadonlyArray<Record<string, string | number>>>>;
+  /** The body as posted, and its `Content-Type`. */
+  body: string;
+  contentType: string;
+  /** 1 for the first attempt; each retry adds one. A duplicate is attempt 1 again. */
+  attempt: number;
+  /** A second copy of a callback already delivered (`duplicateShare`). */
+  duplicate: boolean;
+  /** Whether this callback was drawn late (`lateShare`). */
+  late: boolean;
+  /** When the event happened: the call's end (terminal) or its answer (simulator's clock). */
+  eventAt: number;
+  /** When it was due, and when it is sent. */
+  dueAt: number;
+  sentAt: number;
+}
+
+/** Ground truth of one call's callback for one event, for tests. */
+export interface StatusCallbackRecord {
+  sid: string;
+  accountSid: string;
+  event: StatusCallbackEvent;
+  /** `dropped`: drawn never to be sent; `pending`: due later; then `delivered` or `failed` (retries ran out). */
+  state: 'dropped' | 'pending' | 'delivered' | 'failed';
+  late: boolean;
+  eventAt: number;
+  dueAt: number;
+  /** Every attempt: when, whether it was delivered, the HTTP status or the error. */
+  attempts: Array<{ at: number; ok: boolean; status?: number; error?: string; duplicate: boolean }>;
+}
+
+/** Counters of the callbacks since the simulator was created. */
+export interface StatusCallbackStats {
+  /** Callbacks drawn (one per call and event, from `startAt` on). */
+  planned: number;
+  /** Drawn never to be sent. */
+  dropped: number;
+  /** Drawn late. */
+  late: number;
+  /** Attempts made (first attempts, retries, duplicates). */
+  attempts: number;
+  /** Callbacks delivered (first copies). */
+  delivered: number;
+  /** Callbacks given up after their retries. */
+  failed: number;
+  retries: number;
+  duplicates: number;
+  /** Waiting for their time, or in flight. */
+  pending: number;
+}
+
+/** The status callbacks of a simulator (`Simulator.callbacks`). */
+export interface SimulatorCallbacks {
+  /** Whether `statusCallbacks` was set. */
+  readonly enabled: boolean;
+  /**
+   * Sends every callback due by the clock's now (calls that ended since the last look included),
+   * and resolves when those deliveries are done. The simulator calls it every `lookEveryMs`.
+   */
+  flush(): Promise<void>;
+  /** Resolves when no delivery is in flight. */
+  idle(): Promise<void>;
+  /** The newest `keep` records, oldest first (a copy). */
+  records(): StatusCallbackRecord[];
+  /** The record of a Sid's callback for `event` (default `terminal`), while it is kept. */
+  record(sid: string, event?: StatusCallbackEvent): StatusCallbackRecord | undefined;
+  stats(): StatusCallbackStats;
 }
 
 /** A compression a body can be sent with. */
@@ -354,4 +495,6 @@ export interface Simulator {
   /** Every request, oldest first, up to `historyLimit` (the newest are kept). */
   readonly history: RequestRecord[];
   rateStats(): RateStats;
+  /** Exotel's push (`statusCallbacks`): flush, ground truth, counters. */
+  readonly callbacks: SimulatorCallbacks;
 }

@@ -19,7 +19,8 @@ const help = `Usage: exotel-calls serve [--config FILE] [--check]
 
 Runs the service: streams the account's call events into the configured sinks (signed webhooks,
 NDJSON files, Redis Streams), serves the wallboard, and answers /healthz, /readyz and /metrics
-(Prometheus) on its HTTP port. Logs are JSON lines on stdout. SIGTERM (or Ctrl-C) stops the
+(Prometheus) on its HTTP port; with a hints secret, it takes Exotel's StatusCallbacks at
+/exotel/status-callback/<secret> as hints, so that those calls go out soon after they settle. Logs are JSON lines on stdout. SIGTERM (or Ctrl-C) stops the
 stream, saves its checkpoint, and delivers what the sinks hold (up to shutdown.drainTimeout).
 
   -c, --config FILE       a JSON or YAML file (or EXOTEL_CALLS_CONFIG); environment variables win over it
@@ -49,6 +50,7 @@ async function run(argv: string[], context: CliContext): Promise<number> {
       ...config,
       account: { ...config.account, apiKey: '(set)', apiToken: '(set)' },
       sinks: { ...config.sinks, webhooks: config.sinks.webhooks.map((w) => ({ ...w, secret: '(set)' })) },
+      hints: { ...config.hints, ...(config.hints.secret === undefined ? {} : { secret: '(set)' }) },
       redis: config.redis ? { url: config.redis.url.replace(/\/\/[^/@]*@/, '//(credentials)@') } : undefined,
     };
     context.stdout.write(`${JSON.stringify(shown, (_k, v: unknown) => (v === Infinity ? 'Infinity' : v), 2)}\n`);

@@ -9,11 +9,13 @@ import type { CliContext } from '../context.js';
 import { ExitCode } from '../exitCodes.js';
 import { parseCommandArgs, parseDurationMs, parseIntegerOption, type OptionSpecs } from '../parse.js';
 import { simulatorHelp, simulatorOptions, simulatorPlanFrom } from '../simulatorFlags.js';
+import { callbackHelp, callbackOptions, statusCallbacksFrom } from '../callbackFlags.js';
 import { resolveTimeZone } from '../streamFlags.js';
 import { UsageError } from '../UsageError.js';
 
 const options = {
   ...simulatorOptions,
+  ...callbackOptions,
   port: { type: 'string', short: 'p' },
   host: { type: 'string' },
   'time-zone': { type: 'string' },
@@ -37,6 +39,8 @@ test credentials (account acme1, key sim-key, token sim-token) and runs until Ct
 
 ${simulatorHelp}
 
+${callbackHelp}
+
 Defaults: 20 calls/minute since 1h ago, settling after 60-180s.
 
 Example:
@@ -56,10 +60,11 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   const durationMs = values.duration === undefined ? undefined : parseDurationMs(values.duration, '--duration');
   const plan = simulatorPlanFrom(values, { callsPerMinute: 20, historyMs: 3_600_000, settleDelayMs: { min: 60_000, max: 180_000 } }, context.now(), timeZone);
 
+  const callbacks = statusCallbacksFrom(values);
   const { createSimulator } = await import('../../simulator/index.js');
   let sim: Simulator;
   try {
-    sim = createSimulator(plan.options);
+    sim = createSimulator({ ...plan.options, ...(callbacks ? { statusCallbacks: callbacks.options } : {}) });
     for (const fault of plan.faults) sim.inject(fault);
   } catch (error) {
     // The flags were checked; what is left is the simulator naming its own option.
@@ -81,7 +86,9 @@ async function run(argv: string[], context: CliContext): Promise<number> {
     context.stdout.write(
       `Exotel API simulator listening on ${url}\n` +
         `  account sid  ${credentials.accountSid}\n  api key      ${credentials.apiKey}${values['sid-as-key'] ? ` (or ${credentials.accountSid})` : ''}\n  api token    ${credentials.apiToken}   (the simulator's own test credentials)\n` +
-        `  traffic      ${plan.summary}\n\n` +
+        `  traffic      ${plan.summary}\n` +
+        (callbacks ? `  callbacks    ${callbacks.summary}\n` : '') +
+        '\n' +
         `Try:\n  EXOTEL_ACCOUNT_SID=acme1 EXOTEL_API_KEY=sim-key EXOTEL_API_TOKEN=sim-token exotel-calls tail --base-url ${url}\n\n` +
         'Ctrl-C to stop.\n',
     );
@@ -89,6 +96,7 @@ async function run(argv: string[], context: CliContext): Promise<number> {
 
   // Log new requests once a second, and keep the simulator's request history bounded.
   let logged = 0;
+  let attemptsLogged = new Map<string, number>();
   const flushLog = () => {
     const history = sim.history;
     if (!values.quiet) {
@@ -102,6 +110,21 @@ async function run(argv: string[], context: CliContext): Promise<number> {
       }
     }
     logged = history.length;
+    if (callbacks && !values.quiet) {
+      // One line per callback attempt since the last look (the URL's path, maybe a secret, is not shown).
+      const next = new Map<string, number>();
+      for (const r of sim.callbacks.records()) {
+        const seen = attemptsLogged.get(`${r.sid}|${r.event}`) ?? 0;
+        for (const a of r.attempts.slice(seen)) {
+          context.stderr.write(
+            `${formatNaive(a.at, timeZone).slice(11)} callback ${r.event} ${r.sid}${a.duplicate ? ' (again)' : ''} -> ${a.status ?? a.error ?? '?'}${r.late ? ' [late]' : ''}\n`,
+          );
+        }
+        next.set(`${r.sid}|${r.event}`, r.attempts.length);
+      }
+      // Only the records still kept: the map stays as small as they are.
+      attemptsLogged = next;
+    }
     if (history.length > HISTORY_KEEP * 2) {
       history.splice(0, history.length - HISTORY_KEEP);
       logged = history.length;

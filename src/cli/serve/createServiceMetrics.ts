@@ -8,6 +8,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CallStreamEvent, CallStreamLike, CallStreamStats, CallStreamStatus } from '../../stream/types.js';
 import type { Sink } from '../../sinks/types.js';
+import type { StatusCallbackStats } from '../../hints/types.js';
 
 export interface ServiceMetricsOptions {
   prefix: string;
@@ -17,6 +18,8 @@ export interface ServiceMetricsOptions {
   leaseHeld: () => boolean;
   /** Whether `/readyz` says ready now. */
   ready: () => boolean;
+  /** The counters of the StatusCallback endpoint, when it is on. */
+  hints?: (() => StatusCallbackStats) | undefined;
 }
 
 export interface ServiceMetrics {
@@ -127,6 +130,19 @@ export function createServiceMetrics(options: ServiceMetricsOptions): ServiceMet
   counter('sink_dead_letters_total', 'Events a sink gave up, with a dead-letter record.', ['sink'], (set) => {
     for (const [sink, c] of counts) set({ sink }, c.deadLetters);
   });
+  const hints = options.hints;
+  if (hints !== undefined) {
+    counter('hints_received_total', "Requests to the StatusCallback endpoint (Exotel's push).", [], (set) => set({}, hints().received));
+    counter('hints_accepted_total', 'StatusCallbacks handed to the stream as hints.', [], (set) => set({}, hints().accepted));
+    counter(
+      'hints_rejected_total',
+      'Requests that did not become a hint, by reason (a repeat, a call not ended, a bad body or secret, ...).',
+      ['reason'],
+      (set) => {
+        for (const [reason, n] of Object.entries(hints().rejected)) set({ reason }, n);
+      },
+    );
+  }
   const latency = new Histogram({
     name: `${prefix}_settle_to_emit_seconds`,
     help: "Time from a call's last update in the API (DateUpdated, on the API's clock) to its callCompleted/callFailed event.",

@@ -13,6 +13,7 @@ import type { CallStreamFilters } from '../../stream/types.js';
 import { parseDurationMs, parsePhoneList, parseEnumList } from '../parse.js';
 import { DIRECTIONS, STATUSES } from '../streamFlags.js';
 import { UsageError } from '../UsageError.js';
+import { assertCallbackSecret } from '../../hints/callbackSecret.js';
 
 export interface WebhookSinkConfig {
   name: string;
@@ -59,6 +60,11 @@ export interface ServiceConfig {
   metrics: { prefix: string };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   shutdown: { drainTimeoutMs: number };
+  /**
+   * The endpoint for Exotel's `StatusCallback`s, taken as hints (`hint()`): on the HTTP port, or
+   * on a port of its own (`port`), at `path` (and `path/<secret>`).
+   */
+  hints: { enabled: boolean; path: string; secret?: string; host?: string; port?: number };
 }
 
 /** The environment variables `serve` reads (documented in docs/service.md), for `--help`. */
@@ -85,6 +91,10 @@ export const SERVICE_ENV = {
   EXOTEL_CALLS_WALLBOARD_HOST: 'interface of the wallboard (default: EXOTEL_CALLS_HOST)',
   EXOTEL_CALLS_WALLBOARD_PORT: 'its port (default 8080)',
   EXOTEL_CALLS_LOG_LEVEL: 'fatal, error, warn, info (default), debug, trace or silent',
+  EXOTEL_CALLS_HINTS: "`on` to take Exotel's StatusCallbacks as hints (on by default once a secret is set)",
+  EXOTEL_CALLS_HINTS_SECRET: 'the secret their URL carries (…/<secret> or ?token=<secret>); 16+ characters',
+  EXOTEL_CALLS_HINTS_PATH: 'where they are posted (default /exotel/status-callback)',
+  EXOTEL_CALLS_HINTS_PORT: 'a port of their own (default: the HTTP port of /healthz)',
 } as const;
 
 type Json = Record<string, unknown>;
@@ -198,7 +208,7 @@ export function loadServiceConfig({ env, file = {}, cwd }: LoadServiceConfigOpti
     return v === undefined || v === '' ? undefined : v;
   };
   const path = (p: string) => resolve(cwd, p);
-  known(file, '', ['account', 'stream', 'dataDir', 'store', 'http', 'readiness', 'wallboard', 'sinks', 'redis', 'metrics', 'log', 'shutdown']);
+  known(file, '', ['account', 'stream', 'dataDir', 'store', 'http', 'readiness', 'wallboard', 'sinks', 'redis', 'metrics', 'log', 'shutdown', 'hints']);
 
   // --- account --------------------------------------------------------------------------------
   const a = section(file, 'account', 'account');
@@ -394,6 +404,36 @@ export function loadServiceConfig({ env, file = {}, cwd }: LoadServiceConfigOpti
   const sd = section(file, 'shutdown', 'shutdown');
   known(sd, 'shutdown', ['drainTimeout']);
 
+  // --- hints: Exotel's StatusCallbacks ----------------------------------------------------------
+  const hn = section(file, 'hints', 'hints');
+  known(hn, 'hints', ['enabled', 'path', 'secretEnv', 'secretFile', 'requireSecret', 'host', 'port']);
+  const hintSecretEnv = str(hn.secretEnv, 'hints.secretEnv');
+  const hintSecretFile = str(hn.secretFile, 'hints.secretFile');
+  const hintSecretFrom = hintSecretEnv ?? (hintSecretFile !== undefined ? 'hints.secretFile' : 'EXOTEL_CALLS_HINTS_SECRET');
+  const hintSecret = hintSecretEnv !== undefined ? e(hintSecretEnv) : hintSecretFile !== undefined ? secretFrom(path(hintSecretFile), 'hints.secretFile') : e('EXOTEL_CALLS_HINTS_SECRET');
+  if (hintSecret !== undefined) assertCallbackSecret(hintSecretFrom, hintSecret);
+  const hintsEnabled =
+    e('EXOTEL_CALLS_HINTS') === undefined ? bool(hn.enabled, 'hints.enabled', hintSecret !== undefined) : bool(e('EXOTEL_CALLS_HINTS'), 'EXOTEL_CALLS_HINTS', hintSecret !== undefined);
+  if (hintsEnabled && hintSecret === undefined && bool(hn.requireSecret, 'hints.requireSecret', true)) {
+    // Anyone who finds the endpoint could spend the account's quota on made-up Sids.
+    throw new InvalidOptionError(hintSecretFrom, 'set: the callback endpoint needs a secret (or `hints.requireSecret: false` behind a proxy that checks one)', undefined);
+  }
+  const hintPath = e('EXOTEL_CALLS_HINTS_PATH') ?? str(hn.path, 'hints.path', '/exotel/status-callback')!;
+  if (!/^\/[A-Za-z0-9._~!$'()*,;:@/-]*$/.test(hintPath) || hintPath.endsWith('/') || ['/healthz', '/readyz', '/metrics'].includes(hintPath)) {
+    throw new InvalidOptionError(e('EXOTEL_CALLS_HINTS_PATH') ? 'EXOTEL_CALLS_HINTS_PATH' : 'hints.path', 'a path such as `/exotel/status-callback` (not /healthz, /readyz or /metrics, no trailing `/`)', hintPath);
+  }
+  const hintPort = e('EXOTEL_CALLS_HINTS_PORT') === undefined ? int(hn.port, 'hints.port', 0, 65_535) : int(e('EXOTEL_CALLS_HINTS_PORT'), 'EXOTEL_CALLS_HINTS_PORT', 0, 65_535);
+  if (hintPort !== undefined && hintPort !== 0 && (hintPort === port || (wallboard.enabled && hintPort === wallboard.port))) {
+    throw new InvalidOptionError(e('EXOTEL_CALLS_HINTS_PORT') ? 'EXOTEL_CALLS_HINTS_PORT' : 'hints.port', 'a port the HTTP port and the wallboard do not use (leave it out to share the HTTP port)', hintPort);
+  }
+  const hintHost = str(hn.host, 'hints.host');
+  const hints: ServiceConfig['hints'] = {
+    enabled: hintsEnabled,
+    path: hintPath,
+    ...(hintSecret === undefined ? {} : { secret: hintSecret }),
+    ...(hintPort === undefined ? {} : { port: hintPort, host: hintHost ?? host }),
+  };
+
   return {
     account: {
       accountSid: accountSid!,
@@ -414,5 +454,6 @@ export function loadServiceConfig({ env, file = {}, cwd }: LoadServiceConfigOpti
     metrics: { prefix },
     log: { level: level as ServiceConfig['log']['level'] },
     shutdown: { drainTimeoutMs: duration(sd.drainTimeout, 'shutdown.drainTimeout', { allowZero: true }) ?? 10_000 },
+    hints,
   };
 }

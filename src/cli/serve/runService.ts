@@ -16,6 +16,8 @@ import { startHealthServer, type HealthServer } from './startHealthServer.js';
 import { readiness } from './readiness.js';
 import { createServiceMetrics } from './createServiceMetrics.js';
 import { connectRedis } from './connectRedis.js';
+import { startCallbackServer, type CallbackServer } from './startCallbackServer.js';
+import type { StatusCallbackHandler } from '../../hints/types.js';
 
 export async function runService(config: ServiceConfig, context: CliContext, log: Logger): Promise<number> {
   const [{ createCallStream }, { fileStore }, { createWebhookForwarder }, { ndjsonFileSink }, { createWallboardServer }] = await Promise.all([
@@ -41,6 +43,7 @@ export async function runService(config: ServiceConfig, context: CliContext, log
   const sinks: Sink[] = [];
   let board: WallboardServer | undefined;
   let health: HealthServer | undefined;
+  let callbackServer: CallbackServer | undefined;
   let redisClose: (() => Promise<void>) | undefined;
   let fatal: unknown;
   let endService!: (reason: string) => void;
@@ -84,7 +87,21 @@ export async function runService(config: ServiceConfig, context: CliContext, log
       sink.on('delivered', (c) => log.debug({ sink: c.sink, key: c.key, attempt: c.attempt }, 'delivered'));
       sink.on('error', (error) => log.error({ sink: sink.name, err: error }, 'sink error'));
     }
-    const metrics = createServiceMetrics({ prefix: config.metrics.prefix, stream, sinks, leaseHeld: () => true, ready: () => ready().ready });
+    let callbacks: StatusCallbackHandler | undefined;
+    if (config.hints.enabled) {
+      const { createStatusCallbackHandler } = await import('../../hints/createStatusCallbackHandler.js');
+      callbacks = createStatusCallbackHandler(stream, {
+        timeZone: account.timeZone,
+        ...(config.hints.secret === undefined ? {} : { secret: config.hints.secret }),
+        onResult: (r) => {
+          // The Sid and the reason, never the URL (its secret) nor the body.
+          const fields = { sid: r.hint?.sid, status: r.status, reason: r.reason, eventType: r.eventType };
+          if (r.outcome === 'accepted' || r.status === 200) log.debug(fields, r.outcome === 'accepted' ? 'hint taken' : (r.message ?? 'hint not taken'));
+          else log.warn(fields, `status callback refused: ${r.message ?? r.reason}`);
+        },
+      });
+    }
+    const metrics = createServiceMetrics({ prefix: config.metrics.prefix, stream, sinks, leaseHeld: () => true, ready: () => ready().ready, hints: callbacks?.stats });
     // Each sink is handed every event before the stream saves its store (the stream emits, then saves).
     const deliver = (event: CallStreamEvent) => {
       metrics.observe(event);
@@ -106,7 +123,18 @@ export async function runService(config: ServiceConfig, context: CliContext, log
       else log.warn(fields, error.message);
     });
 
-    health = await startHealthServer({ host: config.http.host, port: config.http.port, status: () => stream.status(), readiness: ready, metrics });
+    const onOwnPort = callbacks !== undefined && config.hints.port !== undefined;
+    health = await startHealthServer({
+      host: config.http.host,
+      port: config.http.port,
+      status: () => stream.status(),
+      readiness: ready,
+      metrics,
+      callbacks: callbacks && !onOwnPort ? { path: config.hints.path, handler: callbacks } : undefined,
+    });
+    if (callbacks && onOwnPort) {
+      callbackServer = await startCallbackServer({ host: config.hints.host ?? config.http.host, port: config.hints.port!, path: config.hints.path, handler: callbacks });
+    }
     if (config.wallboard.enabled) {
       board = await createWallboardServer({ stream, host: config.wallboard.host, port: config.wallboard.port, timeZone: account.timeZone, title: config.wallboard.title, theme: config.wallboard.theme });
     }
@@ -115,6 +143,8 @@ export async function runService(config: ServiceConfig, context: CliContext, log
         account: account.accountSid,
         api: account.baseUrl ?? `https://${account.subdomain ?? 'api.exotel.com'}`,
         http: health.url,
+        // The path only: the secret that follows it stays out of the log.
+        statusCallbacks: callbacks ? (callbackServer?.url ?? `${health.url.replace(/\/$/, '')}${config.hints.path}`) : null,
         wallboard: board?.url ?? null,
         sinks: sinks.map((s) => s.name),
         pending: Object.fromEntries(sinks.map((s) => [s.name, s.pending])),
@@ -148,6 +178,7 @@ export async function runService(config: ServiceConfig, context: CliContext, log
     for (const sink of sinks) await sink.stop().catch((error: unknown) => log.error({ sink: sink.name, err: error }, 'sink stop failed'));
     await redisClose?.().catch(() => undefined);
     await board?.close();
+    await callbackServer?.close();
     await health?.close();
   }
   if (fatal !== undefined) {

@@ -2,7 +2,7 @@
  * The service's HTTP port: `/healthz` (the process lives and serves), `/readyz` (polling and within
  * its lag bound; 503 otherwise) and `/metrics` (Prometheus text).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CallStreamStatus } from '../../stream/types.js';
 import type { Readiness } from './readiness.js';
@@ -14,6 +14,8 @@ export interface HealthServerOptions {
   status: () => CallStreamStatus;
   readiness: () => Readiness;
   metrics: ServiceMetrics;
+  /** A handler for POSTs to `path` and below it (Exotel's StatusCallbacks), on this port. */
+  callbacks?: { path: string; handler: (req: IncomingMessage, res: ServerResponse) => void } | undefined;
 }
 
 export interface HealthServer {
@@ -28,7 +30,18 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
     res.end(text);
   };
   const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://service.invalid').pathname;
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://service.invalid').pathname;
+    } catch {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('Bad Request\n');
+      return;
+    }
+    const callbacks = options.callbacks;
+    if (callbacks && (path === callbacks.path || path.startsWith(`${callbacks.path}/`))) {
+      callbacks.handler(req, res);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
