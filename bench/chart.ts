@@ -87,8 +87,9 @@ export function renderFrontierChart(results: Pick<BenchResults, 'rates' | 'front
     out.push(series(name, 'listings', [{ r, v: readsPerCall(r) }], x, yListings, listingsDomain, { color: style.color, shape: style.shape, hollow: false, radius: 5 }, (v) => `${fmt(v)} listings a call`));
   }
 
+  if (ladder.length === 0) out.push(text((PLOT.left + PLOT.right) / 2, LATENCY.top + 24, 'The rate ladder is not in these results (npm run bench measures it).', { anchor: 'middle', size: 12, fill: '#666' }));
   out.push(text((PLOT.left + PLOT.right) / 2, HEIGHT - 18, 'calls a minute (log scale)', { anchor: 'middle', size: 12, weight: 'bold' }));
-  out.push(legend(frontier));
+  out.push(legend(ladder.length > 0, frontier));
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
@@ -208,7 +209,7 @@ function cross(cx: number, cy: number, r: number): string {
   return `<path class="not-sustained" d="M${num(cx - r)},${num(cy - r)} L${num(cx + r)},${num(cy + r)} M${num(cx - r)},${num(cy + r)} L${num(cx + r)},${num(cy - r)}" stroke="#b00020" stroke-width="2" fill="none"/>`;
 }
 
-function legend(frontier: BenchScenario[]): string {
+function legend(withLadder: boolean, frontier: BenchScenario[]): string {
   const parts: string[] = ['<g class="legend">'];
   let y = LATENCY.top + 4;
   const row = (draw: string, label: string) => {
@@ -216,12 +217,14 @@ function legend(frontier: BenchScenario[]): string {
     parts.push(draw, ...lines.map((l, i) => text(LEGEND_X + 34, y + 4 + i * 14, l, { size: 12 })));
     y += 14 * lines.length + 8;
   };
-  parts.push(text(LEGEND_X, y, 'Rate ladder (default settle delays)', { size: 12, weight: 'bold' }));
-  y += 20;
-  for (const poller of ['ours', 'naive'] as const) {
-    const c = COLORS[poller];
-    row(`${line(LEGEND_X, y, LEGEND_X + 26, y, { stroke: c, width: 2 })}${marker('circle', LEGEND_X + 13, y, 4, c, false)}`, `${poller}: short-call p95`);
-    row(`${line(LEGEND_X, y, LEGEND_X + 26, y, { stroke: c, width: 2, dash: '5 4' })}${marker('circle', LEGEND_X + 13, y, 3, c, false)}`, `${poller}: short-call p50`);
+  if (withLadder) {
+    parts.push(text(LEGEND_X, y, 'Rate ladder (default settle delays)', { size: 12, weight: 'bold' }));
+    y += 20;
+    for (const poller of ['ours', 'naive'] as const) {
+      const c = COLORS[poller];
+      row(`${line(LEGEND_X, y, LEGEND_X + 26, y, { stroke: c, width: 2 })}${marker('circle', LEGEND_X + 13, y, 4, c, false)}`, `${poller}: short-call p95`);
+      row(`${line(LEGEND_X, y, LEGEND_X + 26, y, { stroke: c, width: 2, dash: '5 4' })}${marker('circle', LEGEND_X + 13, y, 3, c, false)}`, `${poller}: short-call p50`);
+    }
   }
   row(`${marker('circle', LEGEND_X + 13, y, 4, '#777', false)}${cross(LEGEND_X + 13, y, 8)}`, 'not sustained: missed, repeated, p95 of 60 s or more, or stopped behind');
   const shown = FRONTIER.filter((f) => frontier.some((r) => r.scenario === f.name));

@@ -15,8 +15,8 @@ export interface FrontierTarget {
 
 const SECOND = 1000;
 const n = (x: number) => x.toLocaleString('en-US');
-/** Seconds as the tables print them: one decimal under 10 s, whole from 10 s. */
-const sec = (ms: number) => (Number.isFinite(ms) ? `${(ms / SECOND).toFixed(Math.abs(ms) < 10_000 ? 1 : 0)} s` : '—');
+/** Seconds as the tables print them: one decimal under 10 s, whole from 10 s (with thousands separators). */
+const sec = (ms: number) => (Number.isFinite(ms) ? `${Math.abs(ms) < 10_000 ? (ms / SECOND).toFixed(1) : n(Math.round(ms / SECOND))} s` : '—');
 const secNumber = (ms: number) => Number((ms / SECOND).toFixed(Math.abs(ms) < 10_000 ? 1 : 0));
 const lat = (l: LatencyStats) => (l.count === 0 ? '—' : `${sec(l.p50)} / ${sec(l.p95)} / ${sec(l.max)}`);
 const pct = (share: number) => `${Math.round(share * 100)} %`;

@@ -129,5 +129,8 @@ describe('renderFrontierChart', () => {
     const bare = parseXml(renderFrontierChart({ ...results, rates: [], frontier: [results.frontier![2]!] }));
     const series = new Set(findAll(bare, (e) => e.attrs.class === 'point').map((e) => e.attrs['data-series']));
     expect([...series]).toEqual(['scenario:hints-90']);
+    const texts = findAll(bare, (e) => e.name === 'text').map((t) => t.text);
+    expect(texts).toContain('The rate ladder is not in these results (npm run bench measures it).');
+    expect(texts).not.toContain('ours: short-call p95');
   });
 });

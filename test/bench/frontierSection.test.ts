@@ -95,5 +95,6 @@ describe('writeBenchmarks', () => {
     const bare = writeBenchmarks({ ...r, rates: [] }, 'docs/bench-frontier.svg');
     expect(bare).toContain('The rate ladder is not in these results');
     expect(bare).toContain('| sustainable rate ≥ 2,000 calls/min with defaults | not measured');
+    expect(bare).toContain('| short calls p95 ≤ 2 polls (30 s) | not measured |');
   });
 });
