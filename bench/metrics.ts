@@ -1,4 +1,5 @@
 import type { Simulator } from '../src/simulator/types.js';
+import type { HintFate } from './HintFeed.js';
 
 /** What one poller emitted: the first completed/failed emission per Sid, repeats and updates. */
 export class EmissionLog {
@@ -34,6 +35,8 @@ export interface ScenarioMetrics {
   /** Corrections (ground truth) made after the call was first emitted, inside the lookback, before the end less the grace. */
   corrections: number;
   updates: number;
+  /** With hints: short-call latency by what became of each call's hint (on time, late, never sent). */
+  byHint?: Record<HintFate, LatencyStats>;
 }
 
 const quantile = (sorted: Float64Array, q: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))]!);
@@ -47,8 +50,9 @@ function stats(values: number[]): LatencyStats {
  * Scores a log against the simulator's ground truth. Latency = emission (fake clock) − `settledAt`;
  * short/long by the call's length (end − start) against `longMs`.
  */
-export function score(sim: Simulator, log: EmissionLog, range: { from: number; to: number; dueBy: number; longMs: number; lookbackMs: number }): ScenarioMetrics {
+export function score(sim: Simulator, log: EmissionLog, range: { from: number; to: number; dueBy: number; longMs: number; lookbackMs: number; fate?: (sid: string) => HintFate }): ScenarioMetrics {
   const short: number[] = [];
+  const byHint: Record<HintFate, number[]> = { onTime: [], late: [], dropped: [] };
   const long: number[] = [];
   let counted = 0;
   let missed = 0;
@@ -66,9 +70,16 @@ export function score(sim: Simulator, log: EmissionLog, range: { from: number; t
         continue;
       }
       updates += log.updated.get(call.sid) ?? 0;
-      (call.endAt - call.startAt > range.longMs ? long : short).push(at - call.settledAt);
+      const latency = at - call.settledAt;
+      if (call.endAt - call.startAt > range.longMs) long.push(latency);
+      else {
+        short.push(latency);
+        if (range.fate) byHint[range.fate(call.sid)].push(latency);
+      }
       for (const c of call.corrections) if (c.at > at && c.at <= range.dueBy && c.at < call.startAt + range.lookbackMs) corrections++;
     }
   }
-  return { counted, missed, twice: log.twice, short: stats(short), long: stats(long), corrections, updates };
+  const metrics: ScenarioMetrics = { counted, missed, twice: log.twice, short: stats(short), long: stats(long), corrections, updates };
+  if (range.fate) metrics.byHint = { onTime: stats(byHint.onTime), late: stats(byHint.late), dropped: stats(byHint.dropped) };
+  return metrics;
 }

@@ -2,6 +2,19 @@ import type { CpuResult } from './cpu.js';
 import type { MemoryPoint, SaveCost } from './memory.js';
 import type { ScenarioResult } from './runScenario.js';
 
+/** A scenario's result as results.json keeps it: its key, and what it was measured on. */
+export interface BenchScenario extends ScenarioResult {
+  /** Stable key (`rates/ours@1000`, `frontier/hints-90@10000`): a later run of the same job replaces it. Absent in files from before keys. */
+  key?: string;
+  /** The frontier scenario's name (`FRONTIER`), for frontier results. */
+  scenario?: string;
+  /** Simulated hours asked for. */
+  hours?: number;
+  /** When, and on which commit (`+` when src/ or bench/ had changes not committed). */
+  measuredAt?: string;
+  commit?: string;
+}
+
 export interface BenchResults {
   command: string;
   machine: { nproc: number; cpu: string; node: string; platform: string };
@@ -9,7 +22,10 @@ export interface BenchResults {
   hours: number;
   warmupMinutes: number;
   graceMinutes: number;
-  rates: ScenarioResult[];
+  /** The rate ladder: each poller at each rate, default settle delays, no hints. */
+  rates: BenchScenario[];
+  /** The frontier scenarios (`FRONTIER`). */
+  frontier?: BenchScenario[];
   cpu?: CpuResult;
   memory?: MemoryPoint[];
   /** The tracker's bytes per call before and after a store first saves. */
@@ -18,7 +34,16 @@ export interface BenchResults {
   fullRunMs?: number;
 }
 
-const FLOOR = 20_000;
+/** Exotel's quota: requests a minute, records a page. */
+export const QUOTA_PER_MINUTE = 200;
+export const PAGE_SIZE = 100;
+/** One listing a call: the most calls a minute the quota can read at all. */
+export const FLOOR = QUOTA_PER_MINUTE * PAGE_SIZE;
+
+/** Listings per call as these tables define it: requests × 100 / calls (what the quota spends per call); NaN when not measured. */
+export function readsPerCall(r: Pick<ScenarioResult, 'requestsPerMinute' | 'callsPerMinute'>): number {
+  return (r.requestsPerMinute * PAGE_SIZE) / r.callsPerMinute;
+}
 const s = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s` : '—');
 const n = (x: number) => x.toLocaleString('en-US');
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
@@ -50,9 +75,9 @@ export function tables(results: BenchResults): { rates: string; ratios: string; 
     ...[...new Set(sorted.map((r) => r.callsPerMinute))].map((rate) => {
       const o = sorted.find((r) => r.poller === 'ours' && r.callsPerMinute === rate);
       const v = sorted.find((r) => r.poller === 'naive' && r.callsPerMinute === rate);
-      const readsPerCall = (r?: ScenarioResult) => (r ? (r.requestsPerMinute * 100) / rate : Number.NaN);
+      const perCall = (r?: ScenarioResult) => (r ? readsPerCall(r) : Number.NaN);
       const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
-      return `| reads per call at ${n(rate)}/min (requests × 100 / calls) | ${fmt(readsPerCall(o))} | ${fmt(readsPerCall(v))} | ${o && v ? `${(readsPerCall(o) / readsPerCall(v)).toFixed(2)}` : '—'} | ${o ? `${readsPerCall(o).toFixed(1)}× the floor's 1` : '—'} |`;
+      return `| reads per call at ${n(rate)}/min (requests × 100 / calls) | ${fmt(perCall(o))} | ${fmt(perCall(v))} | ${o && v ? `${(perCall(o) / perCall(v)).toFixed(2)}` : '—'} | ${o ? `${perCall(o).toFixed(1)}× the floor's 1` : '—'} |`;
     }),
   ].join('\n');
   const cpu = results.cpu

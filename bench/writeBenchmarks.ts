@@ -1,12 +1,17 @@
+import { frontierSection } from './frontierSection.js';
 import { LONG_MS } from './runScenario.js';
 import { tables, sustainable } from './report.js';
 import type { BenchResults } from './report.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
 
-/** BENCHMARKS.md: how it was measured, the tables from `results`, and what the figures say. */
-export function writeBenchmarks(results: BenchResults): string {
+/**
+ * BENCHMARKS.md: how it was measured, the tables from `results`, and what the figures say;
+ * `chart` is the frontier chart's path relative to the file (`docs/bench-frontier.svg`).
+ */
+export function writeBenchmarks(results: BenchResults, chart: string): string {
   const t = tables(results);
+  const ladder = results.rates.length > 0;
   const ours = sustainable(results.rates, 'ours');
   const naive = sustainable(results.rates, 'naive');
   const m = results.machine;
@@ -30,10 +35,11 @@ export function writeBenchmarks(results: BenchResults): string {
 
 Everything runs in process against the simulator (\`SimulatorDispatcher\`, no sockets) under a fake
 clock (@sinonjs/fake-timers): ${results.hours} simulated hours per rate take seconds to a minute.
-Reproduce with \`npm run bench\` (everything${results.fullRunMs === undefined ? '' : `: ${Math.round(results.fullRunMs / 60_000)} minutes on this machine`}; writes this file), or
-\`npm run bench -- --quick\`, \`--only rates|cpu|memory\`, \`--rates 2000,5000\`, \`--pollers ours\`,
-\`--hours 2.5\`, \`--memory-hours 1,6,24\`. Each measurement is a child process (two at a time);
-memory runs under \`node --expose-gc\`, CPU pinned to core 0 with \`taskset -c 0\` when present.
+Reproduce with \`npm run bench\` (everything${results.fullRunMs === undefined ? '' : `: ${Math.round(results.fullRunMs / 60_000)} minutes on this machine`}; writes this file and the chart
+\`${chart}\`), or \`npm run bench -- --quick\`, \`--only rates|frontier|cpu|memory|report\`, \`--rates 2000,5000\`,
+\`--pollers ours\`, \`--hours 2.5\`, \`--memory-hours 1,6,24\`. Each measurement is a child process (two at a time);
+memory runs under \`node --expose-gc\`, CPU pinned to core 0 with \`taskset -c 0\` when present. Results
+are kept in \`.tmp/bench/results.json\` under a stable key per job; a partial run replaces only what it measured.
 
 ## Setup
 
@@ -61,12 +67,19 @@ memory runs under \`node --expose-gc\`, CPU pinned to core 0 with \`taskset -c 0
 
 ## Results by call rate
 
-${t.rates}
+![The sustainable-rate frontier: short-call p50 and p95 after settling, and listings per call, against calls a minute, ours and the naive poller, with the frontier scenarios](${chart})
+
+${
+  ladder
+    ? `${t.rates}
 
 ${t.ratios}
 
-**Sustainable rate: ours ${ours === null ? 'none' : n(ours)} calls a minute, naive ${naive === null ? 'none' : n(naive)}**${ours !== null ? ` — ${((ours / 20_000) * 100).toFixed(0)} % of the floor of one read per settled call (20,000 a minute)` : ''}.
+**Sustainable rate: ours ${ours === null ? 'none' : n(ours)} calls a minute, naive ${naive === null ? 'none' : n(naive)}**${ours !== null ? ` — ${((ours / 20_000) * 100).toFixed(0)} % of the floor of one read per settled call (20,000 a minute)` : ''}.`
+    : 'The rate ladder is not in these results (`npm run bench` or `npm run bench -- --only rates` measures it).'
+}
 
+${frontierSection(results)}
 ## CPU (one core)
 
 ${t.cpu}
@@ -133,10 +146,10 @@ this was fixed).
 
 | goal | result |
 |---|---|
-| sustainable rate ≥ 2,000 calls/min with defaults | ${yes(ours === null ? false : ours >= 2000)} (${ours === null ? 'none' : n(ours)}) |
+| sustainable rate ≥ 2,000 calls/min with defaults | ${yes(!ladder ? null : ours === null ? false : ours >= 2000)} (${ours === null ? 'none' : n(ours)}) |
 | many times the naive poller | ${ours !== null && naive !== null ? `${(ours / naive).toFixed(0)}×` : ours !== null ? 'the naive poller sustains none of the rates' : '—'} |
-| aim: 10,000 calls/min | ${yes(ours !== null && ours >= 10_000)} (see below) |
-| short calls p95 ≤ 2 polls (30 s) | met at ${goalShort.length ? goalShort.map(n).join(', ') : 'no rate'} calls/min${overShort.length ? `; over at ${overShort.map((r) => `${n(r.callsPerMinute)} (p95 ${Math.round(r.short.p95 / 1000)} s)`).join(', ')}, sustained within 60 s` : ''} |
+| aim: 10,000 calls/min | ${yes(!ladder ? null : ours !== null && ours >= 10_000)} (see below) |
+| short calls p95 ≤ 2 polls (30 s) | ${!ladder ? 'not measured' : `met at ${goalShort.length ? goalShort.map(n).join(', ') : 'no rate'} calls/min${overShort.length ? `; over at ${overShort.map((r) => `${n(r.callsPerMinute)} (p95 ${Math.round(r.short.p95 / 1000)} s)`).join(', ')}, sustained within 60 s` : ''}`} |
 | long calls p95 ≤ one sweep interval (≤ 10 min) | ${Number.isFinite(worstLong) ? `${yes(worstLong <= 600_000)} at every sustained rate (worst p95 ${Math.round(worstLong / 1000)} s)` : 'not measured'} |
 | pipeline CPU ≤ 2 × bare \`JSON.parse\` | ${cpu ? `${yes(cpu.ratio <= 2)} (${cpu.ratio.toFixed(2)}×)` : 'not measured'} |
 | memory flat from hour 6 to ${lastHour} (±10 %) | ${drift === null ? 'not measured' : `${yes(Math.abs(drift) <= 10)} (${drift.toFixed(1)} %)`}${day ? `, ${n(Math.round(day.bytesPerTrackedCall))} bytes per tracked call` : ''} |
