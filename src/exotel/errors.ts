@@ -22,6 +22,8 @@ export type ExotelErrorCode =
   | 'ERR_INVALID_OPTION' // a rejected option or filter
   | 'ERR_QUOTA_PLAN' // a warning: the configured cadence cannot fit the quota
   | 'ERR_STORE' // the store could not be read or written
+  | 'ERR_REDIS' // Redis could not be reached or refused a command (shared quota, store, leases)
+  | 'ERR_LEASE_LOST' // this process stopped leading an account: its lease expired, was taken, or could not be proven
   | 'ERR_ABORTED'; // the request was aborted (stop())
 
 export interface ExotelErrorOptions {
