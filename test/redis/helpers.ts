@@ -3,6 +3,7 @@
  * before each test, and ioredis clients that are disconnected after each test.
  */
 import { Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { startRedisServer } from '../helpers/redisServer.js';
 import type { RedisServer } from '../helpers/redisServer.js';
@@ -10,8 +11,11 @@ import type { RedisServer } from '../helpers/redisServer.js';
 export interface RedisFixture {
   /** The running server (restart/kill/start it to make faults). */
   readonly server: RedisServer;
-  /** A new client, disconnected after the test. Commands fail fast while the server is down. */
-  client(): Redis;
+  /**
+   * A new client, disconnected after the test. Commands fail fast while the server is down
+   * (one retry), unless `options` say otherwise (`{}` gives ioredis's defaults).
+   */
+  client(options?: RedisOptions): Redis;
 }
 
 export function redisPerFile(): RedisFixture {
@@ -39,8 +43,8 @@ export function redisPerFile(): RedisFixture {
       if (server === undefined) throw new Error('the Redis server starts in beforeAll');
       return server;
     },
-    client() {
-      const c = new Redis(this.server.url, { maxRetriesPerRequest: 1, retryStrategy: (times) => Math.min(times * 50, 200) });
+    client(options?: RedisOptions) {
+      const c = new Redis(this.server.url, options ?? { maxRetriesPerRequest: 1, retryStrategy: (times) => Math.min(times * 50, 200) });
       // A test that kills the server sees the errors through the commands; the event is noise.
       c.on('error', () => {});
       clients.push(c);
