@@ -23,6 +23,12 @@ export interface RedisQuotaLimiterOptions {
    * that dies mid-request holds its slots this long, plus the window. @default 60_000
    */
   holdMs?: number;
+  /**
+   * When Redis loses the window (a restart without persistence), how long it counts as full while
+   * every process puts its own stamps back (each does when its client reconnects). Capped at the
+   * window plus the margin. @default 5_000
+   */
+  restoreGraceMs?: number;
   /** Jobs of this process running at once. @default 16 */
   maxConcurrent?: number;
   /** Longest wait for Redis to answer. @default 2_000 */
@@ -47,6 +53,7 @@ export interface ResolvedQuotaOptions {
   holdMs: number;
   maxConcurrent: number;
   timeoutMs: number;
+  restoreGraceMs: number;
 }
 
 /** Validates the window's numbers (shared with the leader stream and the fleet). */
@@ -57,13 +64,15 @@ export function resolveQuotaOptions(options: Partial<RedisQuotaLimiterOptions>):
   const holdMs = options.holdMs ?? 60_000;
   const maxConcurrent = options.maxConcurrent ?? 16;
   const timeoutMs = options.timeoutMs ?? 2_000;
+  const restoreGraceMs = options.restoreGraceMs ?? 5_000;
   if (!positiveInteger(limit) || limit > 100_000) throw new InvalidOptionError('maxRequestsPerMinute', 'an integer from 1 to 100000', limit);
   if (!positiveInteger(windowMs)) throw new InvalidOptionError('windowMs', 'a positive integer of milliseconds', windowMs);
   if (!nonNegativeInteger(marginMs)) throw new InvalidOptionError('marginMs', 'an integer of milliseconds, 0 or more', marginMs);
   if (!positiveInteger(holdMs)) throw new InvalidOptionError('holdMs', 'a positive integer of milliseconds', holdMs);
   if (!positiveInteger(maxConcurrent)) throw new InvalidOptionError('maxConcurrent', 'a positive integer', maxConcurrent);
   if (!positiveInteger(timeoutMs)) throw new InvalidOptionError('timeoutMs', 'a positive integer of milliseconds', timeoutMs);
-  return { limit, windowMs, marginMs, holdMs, maxConcurrent, timeoutMs };
+  if (!nonNegativeInteger(restoreGraceMs)) throw new InvalidOptionError('restoreGraceMs', 'an integer of milliseconds, 0 or more', restoreGraceMs);
+  return { limit, windowMs, marginMs, holdMs, maxConcurrent, timeoutMs, restoreGraceMs };
 }
 
 export function assertPrefix(prefix: unknown): string {
@@ -88,7 +97,9 @@ export function assertAccountSid(accountSid: unknown, option = 'accountSid'): st
  * calls through it (or through a limiter of your own for the same account, in any process), so
  * that the stream, a click-to-call service and a nightly backfill share the account's 200 a
  * minute. Jobs wait in priority order (`priority` 0 first, FIFO within one) for a slot; a job of
- * `weight` n takes n slots. Without Redis no job starts (they wait; `onError` is told once).
+ * `weight` n takes n slots. Without Redis no job starts (they wait; `onError` is told once). When
+ * Redis loses the window, it counts as full for `restoreGraceMs` while each process puts its own
+ * stamps back.
  * `stop()` fails the jobs still waiting. The client is yours: the limiter never closes it.
  *
  * @example

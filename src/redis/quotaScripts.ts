@@ -10,16 +10,18 @@
  * `limit` of them, however many processes share the set.
  *
  * When Redis loses the set (a restart without persistence), the next process that knew the old
- * one fills the new one with `limit` placeholders stamped now, as if the lost window had been
- * full, and every process that knew it puts its own stamps back in place of as many placeholders
- * before it takes a slot: a lost window can cost a minute of quota, never exceed it.
+ * one fills the new one with `limit` placeholders that last a grace period, as if the lost window
+ * had been full, and every process that knew it puts its own stamps back in place of as many
+ * placeholders before it takes a slot (each does as soon as its client reconnects). After the
+ * grace period the window holds what the processes put back. Only the stamps of a process that
+ * died, or did not reconnect within the grace period, are not put back.
  */
 import { LuaScript } from './redisLink.js';
 
 /**
  * KEYS: window, generation. ARGV: limit, reuseMs, holdMs, known generation ('' for none yet), a
  * new generation id, number of slots wanted, number of stamps to finish, number to give back,
- * then the ids wanted, the ids finished, the ids given back.
+ * then the ids wanted, the ids finished, the ids given back, and last the grace period (ms).
  * Returns {'restore', generation} when the generation is not the one known (put your stamps back
  * first), else {'ok', generation, now, granted, waitMs}.
  */
@@ -36,7 +38,8 @@ if not gen then
   gen = ARGV[5]
   redis.call('SET', KEYS[2], gen)
   if known ~= '' then
-    for i = 1, limit do redis.call('ZADD', KEYS[1], now, '~lost:' .. gen .. ':' .. i) end
+    local stamp = now - reuse + math.min(tonumber(ARGV[#ARGV]), reuse)
+    for i = 1, limit do redis.call('ZADD', KEYS[1], stamp, '~lost:' .. gen .. ':' .. i) end
   end
 end
 if known ~= '' and known ~= gen then return {'restore', gen, now} end

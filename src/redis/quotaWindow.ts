@@ -21,6 +21,8 @@ export interface QuotaWindowOptions {
   marginMs: number;
   holdMs: number;
   maxConcurrent: number;
+  /** How long a window Redis lost counts as full while the processes put their stamps back. @default 5_000 */
+  restoreGraceMs?: number;
   /** An outage of Redis (once per outage), or a job that cannot ever run. */
   onError?: (error: ExotelError) => void;
 }
@@ -64,9 +66,18 @@ export class QuotaWindow {
   #backoffMs = 0;
   #down = false;
   #closed = false;
+  /** A sync is due even with nothing to ask for: the client reconnected (Redis may have lost the window). */
+  #check = false;
+  readonly #unlisten: () => void;
 
   constructor(options: QuotaWindowOptions) {
     this.#o = options;
+    this.#unlisten = options.link.onReconnect(() => {
+      // Only a window this process has stamps in needs putting back.
+      if (this.#own.size === 0 || this.#closed) return;
+      this.#check = true;
+      this.#kick(0);
+    });
   }
 
   /** Jobs waiting for a slot. */
@@ -100,6 +111,7 @@ export class QuotaWindow {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#unlisten();
     for (const queue of this.#queues) for (const waiter of queue.splice(0)) waiter.reject(new QuotaStoppedError('The shared quota limiter is stopped'));
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -156,7 +168,8 @@ export class QuotaWindow {
     try {
       for (;;) {
         const want = this.#closed ? 0 : this.#wanted();
-        if (want === 0 && this.#toFinish.length === 0 && this.#toGiveBack.length === 0) return;
+        if (want === 0 && this.#toFinish.length === 0 && this.#toGiveBack.length === 0 && !this.#check) return;
+        this.#check = false;
         const finish = this.#toFinish.splice(0);
         const giveBack = this.#toGiveBack.splice(0);
         const ids = Array.from({ length: want }, () => `${this.#client}:${++this.#seq}`);
@@ -165,11 +178,12 @@ export class QuotaWindow {
         try {
           reply = (await this.#o.link.run(QUOTA_ACQUIRE, [this.#o.keys.quota, this.#o.keys.quotaGen], [
             limit, windowMs + marginMs, holdMs, this.#knownGen, randomBytes(8).toString('hex'),
-            want, finish.length, giveBack.length, ...ids, ...finish, ...giveBack,
+            want, finish.length, giveBack.length, ...ids, ...finish, ...giveBack, this.#o.restoreGraceMs ?? 5_000,
           ])) as unknown[];
         } catch (error) {
           this.#toFinish.unshift(...finish);
           this.#toGiveBack.unshift(...giveBack);
+          if (ids.length === 0 && finish.length === 0 && giveBack.length === 0) this.#check = true;
           this.#failed(error);
           return;
         }

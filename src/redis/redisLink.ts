@@ -31,14 +31,42 @@ export function assertRedisClient(value: unknown, option = 'redis'): RedisClient
   return value as RedisClient;
 }
 
+type Reconnected = () => void;
+
 export class RedisLink {
   readonly stats: RedisStats = { roundTrips: 0, scriptReloads: 0, failures: 0 };
+  readonly #reconnected = new Set<Reconnected>();
+  #listening = false;
+  readonly #onReady = () => {
+    for (const callback of this.#reconnected) callback();
+  };
 
   constructor(
     readonly client: RedisClient,
     /** Longest wait for an answer; a command still queued after it is reported failed (it may yet run). */
     readonly timeoutMs: number,
   ) {}
+
+  /**
+   * Calls `callback` each time the client (re)connects, when it says so (ioredis emits `ready`):
+   * after a Redis restart, what was lost there can be put back at once. Returns the undo.
+   */
+  onReconnect(callback: Reconnected): () => void {
+    const emitter = this.client as unknown as { on?: (event: string, fn: () => void) => unknown; off?: (event: string, fn: () => void) => unknown };
+    if (typeof emitter.on !== 'function' || typeof emitter.off !== 'function') return () => {};
+    this.#reconnected.add(callback);
+    if (!this.#listening) {
+      this.#listening = true;
+      emitter.on('ready', this.#onReady);
+    }
+    return () => {
+      this.#reconnected.delete(callback);
+      if (this.#reconnected.size === 0 && this.#listening) {
+        this.#listening = false;
+        emitter.off!('ready', this.#onReady);
+      }
+    };
+  }
 
   /** Runs `script`; an error is an `ExotelError` with code `ERR_REDIS` that names the script. */
   async run(script: LuaScript, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {

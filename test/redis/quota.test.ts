@@ -97,6 +97,26 @@ describe('createRedisQuotaLimiter', () => {
     await Promise.all([a!.stop(), b!.stop()]);
   });
 
+  it('a lost window counts as full for the grace period, then holds the stamps the processes put back', async () => {
+    const [a, b] = limiters(2, { maxRequestsPerMinute: 4, windowMs: 60_000, restoreGraceMs: 600 });
+    const starts: number[] = [];
+    const job = async () => void starts.push(Date.now());
+    await Promise.all([a!.schedule(job), b!.schedule(job)]);
+    await redis.server.restart();
+    const restartedAt = Date.now();
+    // Two slots are free (four, less the two stamps put back), but only after the grace period.
+    await Promise.all([a!.schedule(job), b!.schedule(job)]);
+    expect(starts[2]! - restartedAt).toBeGreaterThanOrEqual(500);
+    const window = await redis.client().zrange('exotel:acme1:quota', '0', '-1');
+    expect(window.filter((id) => !id.startsWith('~lost:'))).toHaveLength(4);
+    // The window is full again: nothing more for a minute.
+    let ran = false;
+    void a!.schedule(async () => void (ran = true)).catch(() => undefined);
+    await sleep(1_000);
+    expect(ran).toBe(false);
+    await Promise.all([a!.stop(), b!.stop()]);
+  });
+
   it('a window lost by a process that had no stamps of its own left is assumed full for a window', async () => {
     const [a, b] = limiters(2, { maxRequestsPerMinute: 4, windowMs: 800 });
     const starts: Array<{ who: string; at: number }> = [];

@@ -1,0 +1,342 @@
+import { EventEmitter } from 'eventemitter3';
+import { BehaviorSubject, Observable, Subject, distinctUntilChanged, filter, map } from 'rxjs';
+import type Bottleneck from 'bottleneck';
+import { ExotelError, InvalidOptionError } from '../exotel/errors.js';
+import type { Call } from '../exotel/types.js';
+import { memoryStore } from '../stores/memoryStore.js';
+import { resolveOptions } from '../stream/resolveOptions.js';
+import type { CallStreamEvents, CallStreamLike, CallStreamOptions, CallUpdate } from '../stream/types.js';
+import { AccountRunner } from './AccountRunner.js';
+import { assertPrefix, resolveQuotaOptions } from './createRedisQuotaLimiter.js';
+import { accountKeys } from './keys.js';
+import { LeaseKeeper } from './LeaseKeeper.js';
+import { resolveLeaseMs, resolveOwner, resolveRedisTimeoutMs } from './options.js';
+import { quotaFront } from './quotaFront.js';
+import { QuotaWindow } from './quotaWindow.js';
+import type { RedisStats } from './RedisClient.js';
+import { RedisLink, assertRedisClient } from './redisLink.js';
+import type { LeaderRole, RedisCallStreamEvent, RedisCallStreamOptions } from './types.js';
+
+/** Events of the EventEmitter3 face: the stream's, and `role` when this process starts or stops leading. */
+export interface RedisCallStreamEvents extends CallStreamEvents {
+  role: [role: LeaderRole];
+}
+
+const OWN_OPTIONS = new Set(['redis', 'prefix', 'leaseMs', 'owner', 'redisTimeoutMs', 'quotaHoldMs']);
+
+function reportListenerError(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * One account's call stream, run by whichever of several processes holds the account's lease in
+ * Redis; the others stand by and take over when it stops, dies or is cut off. Created by
+ * `createRedisCallStream(options)`. The observables and the EventEmitter face are those of
+ * `CallStream`; events also carry `accountSid`, `id` and `redelivered` (see README, "Several
+ * processes").
+ */
+export class RedisCallStream extends EventEmitter<RedisCallStreamEvents> implements CallStreamLike {
+  readonly callCompleted$: Observable<Call>;
+  readonly callFailed$: Observable<Call>;
+  readonly callUpdated$: Observable<CallUpdate>;
+  readonly events$: Observable<RedisCallStreamEvent>;
+  /** Errors of the stream while this process leads, and `ERR_LEASE_LOST` / `ERR_REDIS` whenever. */
+  readonly errors$: Observable<ExotelError>;
+  /** `standby` or `leader` as it changes (the current one first), then `stopped`. */
+  readonly role$: Observable<LeaderRole>;
+
+  readonly accountSid: string;
+  readonly #stream: Omit<CallStreamOptions, 'store' | 'limiter' | 'saveIntervalMs'>;
+  readonly #userLimiter: Bottleneck | undefined;
+  readonly #link: RedisLink;
+  readonly #keeper: LeaseKeeper;
+  readonly #window: QuotaWindow | undefined;
+  readonly #tickMs: number;
+  readonly #events = new Subject<RedisCallStreamEvent>();
+  readonly #errors = new Subject<ExotelError>();
+  readonly #role = new BehaviorSubject<LeaderRole>('idle');
+  #runner: AccountRunner | undefined;
+  #front: Bottleneck | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #serial: Promise<unknown> = Promise.resolve();
+  /** The last term that was lost, while its stream stops. */
+  #abandoning: Promise<void> = Promise.resolve();
+  #redisDown = false;
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: RedisCallStreamOptions) {
+    super();
+    if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'an object', options);
+    for (const key of ['store', 'saveIntervalMs'] as const) {
+      if (key in options) {
+        throw new InvalidOptionError(key, `absent: the state lives in Redis and is saved every cycle (events are emitted once their save landed)`, (options as unknown as Record<string, unknown>)[key]);
+      }
+    }
+    const client = assertRedisClient(options.redis);
+    const prefix = assertPrefix(options.prefix ?? 'exotel:');
+    const leaseMs = resolveLeaseMs(options.leaseMs);
+    const owner = resolveOwner(options.owner);
+    const timeoutMs = resolveRedisTimeoutMs(options.redisTimeoutMs, leaseMs);
+    const stream: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(options)) if (!OWN_OPTIONS.has(key)) stream[key] = value;
+    // Checked now, so that a standby with a bad option fails at once, not when it takes over.
+    const resolved = resolveOptions({ ...(stream as unknown as CallStreamOptions), store: memoryStore() });
+    const quota = resolveQuotaOptions({ maxRequestsPerMinute: resolved.maxRequestsPerMinute, holdMs: options.quotaHoldMs, timeoutMs });
+
+    this.accountSid = resolved.accountSid;
+    this.#stream = stream as unknown as Omit<CallStreamOptions, 'store' | 'limiter' | 'saveIntervalMs'>;
+    delete (this.#stream as { limiter?: unknown }).limiter;
+    this.#userLimiter = options.limiter;
+    this.#link = new RedisLink(client, timeoutMs);
+    this.#keeper = new LeaseKeeper({ link: this.#link, prefix, owner, leaseMs });
+    this.#tickMs = Math.max(50, Math.floor(leaseMs / 4));
+    this.#window =
+      this.#userLimiter === undefined
+        ? new QuotaWindow({ link: this.#link, keys: accountKeys(prefix, this.accountSid), ...quota, onError: (error) => this.#outage(error) })
+        : undefined;
+
+    const events = this.#events.asObservable();
+    this.events$ = this.#lazy(events);
+    this.callCompleted$ = this.#lazy(events.pipe(filter((e) => e.type === 'callCompleted'), map((e) => e.call)));
+    this.callFailed$ = this.#lazy(events.pipe(filter((e) => e.type === 'callFailed'), map((e) => e.call)));
+    this.callUpdated$ = this.#lazy(
+      events.pipe(
+        filter((e) => e.type === 'callUpdated'),
+        map((e) => ({ call: e.call, previous: (e as { previous: Call }).previous, changes: (e as { changes: CallUpdate['changes'] }).changes })),
+      ),
+    );
+    this.errors$ = this.#lazy(this.#errors.asObservable());
+    this.role$ = this.#role.pipe(distinctUntilChanged());
+  }
+
+  /** `idle` before start, then `standby` or `leader`, `stopped` at the end. */
+  get role(): LeaderRole {
+    return this.#role.value;
+  }
+
+  /** This process's name in the lease. */
+  get owner(): string {
+    return this.#keeper.owner;
+  }
+
+  /** The fencing token of the lease while this process leads. */
+  get token(): number | undefined {
+    return this.#runner === undefined ? undefined : this.#keeper.held(this.accountSid)?.token;
+  }
+
+  /** Redis commands sent by this stream (leases, state, outbox, quota), a copy. */
+  redisStats(): RedisStats {
+    return { ...this.#link.stats };
+  }
+
+  /** Joins: leads when the lease is free, else stands by. Does nothing once started or stopped. */
+  start(): void {
+    if (this.#role.value !== 'idle') return;
+    this.#setRole('standby');
+    void this.#tick();
+  }
+
+  /**
+   * Stops: a leader stops its stream (saving and emitting what it found), gives up the lease so a
+   * standby takes over at once, and every observable completes. The Redis client stays open.
+   */
+  stop(): Promise<void> {
+    return this.#shutdown();
+  }
+
+  override on<T extends EventEmitter.EventNames<RedisCallStreamEvents>>(event: T, fn: EventEmitter.EventListener<RedisCallStreamEvents, T>, context?: unknown): this {
+    super.on(event, fn, context);
+    this.start();
+    return this;
+  }
+
+  override addListener<T extends EventEmitter.EventNames<RedisCallStreamEvents>>(event: T, fn: EventEmitter.EventListener<RedisCallStreamEvents, T>, context?: unknown): this {
+    return this.on(event, fn, context);
+  }
+
+  override once<T extends EventEmitter.EventNames<RedisCallStreamEvents>>(event: T, fn: EventEmitter.EventListener<RedisCallStreamEvents, T>, context?: unknown): this {
+    super.once(event, fn, context);
+    this.start();
+    return this;
+  }
+
+  #lazy<T>(source: Observable<T>): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      const subscription = source.subscribe(subscriber);
+      this.start();
+      return subscription;
+    });
+  }
+
+  /** Lease operations one at a time (a tick's renewal and a save's retake must not cross). */
+  #exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#serial.then(task, task);
+    this.#serial = run.catch(() => undefined);
+    return run;
+  }
+
+  #schedule(): void {
+    if (this.#stopping) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#tick();
+    }, this.#tickMs);
+  }
+
+  async #tick(): Promise<void> {
+    try {
+      await this.#exclusive(async () => {
+        if (this.#stopping) return;
+        if (this.#runner !== undefined) await this.#renew();
+        else {
+          const [lease] = await this.#keeper.acquire([this.accountSid]);
+          this.#recovered();
+          if (lease !== undefined) await this.#lead();
+        }
+      });
+    } catch (error) {
+      this.#outage(error);
+      if (this.#runner !== undefined && !this.#keeper.valid(this.accountSid)) this.#lose('its lease could not be renewed in time: Redis did not answer');
+    } finally {
+      this.#schedule();
+    }
+  }
+
+  async #renew(): Promise<boolean> {
+    if (this.#runner === undefined) return false;
+    if (!this.#keeper.valid(this.accountSid)) {
+      this.#lose('its lease ran out before it could be renewed (Redis unreachable, or this process was paused)');
+      return false;
+    }
+    const [outcome] = await this.#keeper.renew();
+    this.#recovered();
+    if (outcome === undefined || outcome.kind === 'lost') {
+      const holder = outcome?.kind === 'lost' ? outcome.holder : null;
+      this.#lose(holder === null ? 'its lease ran out and another process saved the state since' : `another process holds the lease (${holder})`);
+      return false;
+    }
+    this.#runner?.releaseCommitted();
+    return true;
+  }
+
+  async #lead(): Promise<void> {
+    // The previous term's stream has stopped before this one's starts.
+    await this.#abandoning;
+    this.#front = this.#userLimiter ?? quotaFront(this.#window!, `exotel-redis-quota-${this.accountSid}`);
+    const runner = new AccountRunner({
+      accountSid: this.accountSid,
+      link: this.#link,
+      keeper: this.#keeper,
+      stream: this.#stream,
+      limiter: this.#front,
+      emit: (event) => this.#dispatch(event),
+      report: (error) => this.#report(error),
+      leaseLost: (why) => this.#lose(why),
+      retake: () => this.#exclusive(() => this.#renew()),
+      failed: (error) => void this.#shutdown(error),
+    });
+    this.#runner = runner;
+    this.#setRole('leader');
+    try {
+      await runner.start();
+    } catch (error) {
+      if (this.#runner === runner) this.#lose(`its stream could not start: ${messageOf(error)}`);
+    }
+  }
+
+  /**
+   * Ends the term: nothing more is saved or emitted by it, its stream stops (not awaited here: a
+   * save of that stream may be what is waiting); the lease runs out, or is already another's.
+   */
+  #lose(why: string): void {
+    const runner = this.#runner;
+    if (runner === undefined) return;
+    this.#runner = undefined;
+    this.#keeper.forget(this.accountSid);
+    this.#report(new ExotelError('ERR_LEASE_LOST', `This process stopped leading account ${this.accountSid}: ${why}. It stands by, and leads again when it can take the lease.`));
+    if (!this.#stopping) this.#setRole('standby');
+    const front = this.#takeFront();
+    this.#abandoning = this.#abandoning.then(() => runner.abandon()).then(() => this.#stopFront(front));
+  }
+
+  #takeFront(): Bottleneck | undefined {
+    const front = this.#front;
+    this.#front = undefined;
+    return front;
+  }
+
+  async #stopFront(front: Bottleneck | undefined): Promise<void> {
+    if (front !== undefined && front !== this.#userLimiter) await front.stop({ dropWaitingJobs: true }).catch(() => undefined);
+  }
+
+  #setRole(role: LeaderRole): void {
+    if (this.#role.value === role) return;
+    this.#role.next(role);
+    try {
+      this.emit('role', role);
+    } catch (error) {
+      reportListenerError(error);
+    }
+  }
+
+  #dispatch(event: RedisCallStreamEvent): void {
+    this.#events.next(event);
+    try {
+      if (event.type === 'callUpdated') this.emit('callUpdated', { call: event.call, previous: event.previous, changes: event.changes });
+      else this.emit(event.type, event.call);
+    } catch (error) {
+      reportListenerError(error);
+    }
+  }
+
+  #report(error: ExotelError): void {
+    if (this.#role.value === 'stopped') return;
+    this.#errors.next(error);
+    try {
+      this.emit('error', error);
+    } catch (listenerError) {
+      reportListenerError(listenerError);
+    }
+  }
+
+  #outage(error: unknown): void {
+    if (this.#redisDown) return;
+    this.#redisDown = true;
+    const message = messageOf(error);
+    this.#report(error instanceof ExotelError && error.code === 'ERR_REDIS' && message.startsWith('The shared quota') ? error : new ExotelError('ERR_REDIS', `Redis cannot be reached: ${message}`, { cause: error }));
+  }
+
+  #recovered(): void {
+    this.#redisDown = false;
+  }
+
+  #shutdown(failure?: ExotelError): Promise<void> {
+    if (this.#stopping) return this.#stopping;
+    if (failure !== undefined) this.#report(failure);
+    this.#stopping = (async () => {
+      if (this.#timer !== undefined) clearTimeout(this.#timer);
+      this.#timer = undefined;
+      await this.#exclusive(async () => {
+        const runner = this.#runner;
+        this.#runner = undefined;
+        if (runner !== undefined) {
+          await runner.stop();
+          await this.#keeper.release([this.accountSid]).catch(() => undefined);
+        }
+      });
+      await this.#abandoning;
+      await this.#stopFront(this.#takeFront());
+      await this.#window?.close();
+      this.#setRole('stopped');
+      if (failure === undefined) this.#events.complete();
+      else this.#events.error(failure);
+      this.#errors.complete();
+      this.#role.complete();
+    })();
+    return this.#stopping;
+  }
+}
