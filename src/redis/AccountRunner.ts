@@ -31,6 +31,8 @@ export interface AccountRunnerOptions {
   /** The stream's options, credentials included; `store` and `limiter` are the runner's. */
   stream: Omit<CallStreamOptions, 'store' | 'limiter' | 'saveIntervalMs'>;
   limiter: Bottleneck;
+  /** Wraps the store the stream is given (the command line's `--since`). */
+  wrapStore?: (store: Store) => Store;
   emit(event: RedisCallStreamEvent): void;
   /** A non-fatal error of the stream or of Redis. */
   report(error: ExotelError): void;
@@ -87,7 +89,8 @@ export class AccountRunner {
   async start(): Promise<void> {
     await this.#redeliver();
     if (this.#ending) return;
-    const stream = new CallStream({ ...this.#o.stream, store: this.#store(), limiter: this.#o.limiter });
+    const store = this.#o.wrapStore ? this.#o.wrapStore(this.#store()) : this.#store();
+    const stream = new CallStream({ ...this.#o.stream, store, limiter: this.#o.limiter });
     this.#stream = stream;
     this.#subscriptions.push(
       stream.events$.subscribe({

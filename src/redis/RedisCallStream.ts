@@ -5,7 +5,7 @@ import { ExotelError, InvalidOptionError } from '../exotel/errors.js';
 import type { Call } from '../exotel/types.js';
 import { memoryStore } from '../stores/memoryStore.js';
 import { resolveOptions } from '../stream/resolveOptions.js';
-import type { CallStreamEvents, CallStreamLike, CallStreamOptions, CallUpdate } from '../stream/types.js';
+import type { CallStreamEvents, CallStreamLike, CallStreamOptions, CallUpdate, Store } from '../stream/types.js';
 import { AccountRunner } from './AccountRunner.js';
 import { assertPrefix, resolveQuotaOptions } from './createRedisQuotaLimiter.js';
 import { accountKeys } from './keys.js';
@@ -20,6 +20,12 @@ import type { LeaderRole, RedisCallStreamEvent, RedisCallStreamOptions } from '.
 /** Events of the EventEmitter3 face: the stream's, and `role` when this process starts or stops leading. */
 export interface RedisCallStreamEvents extends CallStreamEvents {
   role: [role: LeaderRole];
+}
+
+/** @internal Hooks of the command line, not part of the public API. */
+export interface RedisCallStreamHooks {
+  /** Wraps the store each leadership term's stream loads and saves through (`tail --since`). */
+  wrapStore?: (store: Store) => Store;
 }
 
 const OWN_OPTIONS = new Set(['redis', 'prefix', 'leaseMs', 'owner', 'redisTimeoutMs', 'quotaHoldMs']);
@@ -46,7 +52,7 @@ export class RedisCallStream extends EventEmitter<RedisCallStreamEvents> impleme
   readonly events$: Observable<RedisCallStreamEvent>;
   /** Errors of the stream while this process leads, and `ERR_LEASE_LOST` / `ERR_REDIS` whenever. */
   readonly errors$: Observable<ExotelError>;
-  /** `standby` or `leader` as it changes (the current one first), then `stopped`. */
+  /** `idle` until the first attempt at the lease, then `standby` or `leader` as it changes (the current one first), `stopped` at the end. */
   readonly role$: Observable<LeaderRole>;
 
   readonly accountSid: string;
@@ -66,10 +72,13 @@ export class RedisCallStream extends EventEmitter<RedisCallStreamEvents> impleme
   /** The last term that was lost, while its stream stops. */
   #abandoning: Promise<void> = Promise.resolve();
   #redisDown = false;
+  #started = false;
   #stopping: Promise<void> | undefined;
+  readonly #hooks: RedisCallStreamHooks;
 
-  constructor(options: RedisCallStreamOptions) {
+  constructor(options: RedisCallStreamOptions, hooks: RedisCallStreamHooks = {}) {
     super();
+    this.#hooks = hooks;
     if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'an object', options);
     for (const key of ['store', 'saveIntervalMs'] as const) {
       if (key in options) {
@@ -135,8 +144,8 @@ export class RedisCallStream extends EventEmitter<RedisCallStreamEvents> impleme
 
   /** Joins: leads when the lease is free, else stands by. Does nothing once started or stopped. */
   start(): void {
-    if (this.#role.value !== 'idle') return;
-    this.#setRole('standby');
+    if (this.#started || this.#stopping) return;
+    this.#started = true;
     void this.#tick();
   }
 
@@ -196,10 +205,12 @@ export class RedisCallStream extends EventEmitter<RedisCallStreamEvents> impleme
           const [lease] = await this.#keeper.acquire([this.accountSid]);
           this.#recovered();
           if (lease !== undefined) await this.#lead();
+          else this.#setRole('standby');
         }
       });
     } catch (error) {
       this.#outage(error);
+      if (this.#runner === undefined && !this.#stopping) this.#setRole('standby');
       if (this.#runner !== undefined && !this.#keeper.valid(this.accountSid)) this.#lose('its lease could not be renewed in time: Redis did not answer');
     } finally {
       this.#schedule();
@@ -233,6 +244,7 @@ export class RedisCallStream extends EventEmitter<RedisCallStreamEvents> impleme
       keeper: this.#keeper,
       stream: this.#stream,
       limiter: this.#front,
+      ...(this.#hooks.wrapStore ? { wrapStore: this.#hooks.wrapStore } : {}),
       emit: (event) => this.#dispatch(event),
       report: (error) => this.#report(error),
       leaseLost: (why) => this.#lose(why),
