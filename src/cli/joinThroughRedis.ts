@@ -23,9 +23,9 @@ export interface JoinOptions {
 }
 
 export async function joinThroughRedis(join: JoinOptions): Promise<{ stream: RedisCallStream; close: () => Promise<void> }> {
-  const [{ RedisCallStream }, { createRedisQuotaLimiter }] = await Promise.all([import('../redis/RedisCallStream.js'), import('../redis/createRedisQuotaLimiter.js')]);
+  const { RedisCallStream } = await import('../redis/RedisCallStream.js');
   const redis = await connectRedis(join.settings);
-  let stream: RedisCallStream;
+  let stream: RedisCallStream | undefined;
   try {
     try {
       stream = new RedisCallStream(
@@ -39,31 +39,23 @@ export async function joinThroughRedis(join: JoinOptions): Promise<{ stream: Red
       }
       throw error;
     }
-    if (join.probe) {
-      const limiter = createRedisQuotaLimiter(redis.client, {
-        accountSid: join.options.accountSid,
-        prefix: join.settings.prefix,
-        ...(join.options.maxRequestsPerMinute === undefined ? {} : { maxRequestsPerMinute: join.options.maxRequestsPerMinute }),
-      });
-      try {
-        await join.probe(limiter);
-      } finally {
-        await limiter.stop();
-      }
-    }
+    // Through the stream's own share of the window, which it puts back if Redis loses it.
+    if (join.probe) await join.probe(stream.limiter);
   } catch (error) {
+    await stream?.stop();
     await redis.close();
     throw error;
   }
+  const joined = stream;
   const note = join.note;
   if (note) {
     let last = 'idle';
-    stream.role$.subscribe((role) => {
+    joined.role$.subscribe((role) => {
       if (role === last) return;
       last = role;
-      if (role === 'leader') note(`leading account ${stream.accountSid} (lease token ${stream.token ?? '?'}, ${join.settings.shown})`);
-      else if (role === 'standby') note(`standing by: another process leads account ${stream.accountSid}, or Redis cannot be reached`);
+      if (role === 'leader') note(`leading account ${joined.accountSid} (lease token ${joined.token ?? '?'}, ${join.settings.shown})`);
+      else if (role === 'standby') note(`standing by: another process leads account ${joined.accountSid}, or Redis cannot be reached`);
     });
   }
-  return { stream, close: () => redis.close() };
+  return { stream: joined, close: () => redis.close() };
 }

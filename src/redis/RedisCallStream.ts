@@ -67,6 +67,7 @@ export class RedisCallStream extends EventEmitter<RedisCallStreamEvents> impleme
   readonly #role = new BehaviorSubject<LeaderRole>('idle');
   #runner: AccountRunner | undefined;
   #front: Bottleneck | undefined;
+  #ownCalls: Bottleneck | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #serial: Promise<unknown> = Promise.resolve();
   /** The last term that was lost, while its stream stops. */
@@ -135,6 +136,18 @@ export class RedisCallStream extends EventEmitter<RedisCallStreamEvents> impleme
   /** The fencing token of the lease while this process leads. */
   get token(): number | undefined {
     return this.#runner === undefined ? undefined : this.#keeper.held(this.accountSid)?.token;
+  }
+
+  /**
+   * A Bottleneck for your own Exotel calls of this account (click-to-call, a backfill): its jobs
+   * take their slots from the account's shared window, standby or leader alike, in priority order
+   * (0 first). It is the `limiter` you passed, if you did. Stopped by `stop()`.
+   * @example
+   * await stream.limiter.schedule({ priority: 3 }, () => client.getCall(sid));
+   */
+  get limiter(): Bottleneck {
+    this.#ownCalls ??= this.#userLimiter ?? quotaFront(this.#window!, `exotel-redis-quota-${this.accountSid}-own`);
+    return this.#ownCalls;
   }
 
   /** Redis commands sent by this stream (leases, state, outbox, quota), a copy. */
@@ -342,6 +355,7 @@ export class RedisCallStream extends EventEmitter<RedisCallStreamEvents> impleme
       });
       await this.#abandoning;
       await this.#stopFront(this.#takeFront());
+      await this.#stopFront(this.#ownCalls);
       await this.#window?.close();
       this.#setRole('stopped');
       if (failure === undefined) this.#events.complete();
