@@ -254,12 +254,13 @@ export class CallFleet {
     try {
       await this.#exclusive(async () => {
         if (this.#stopping) return;
+        // Renewals first: they keep the accounts this worker runs; the rest can wait a tick.
+        await this.#renew();
         const members = (await this.#link.run(FLEET_HEARTBEAT, [this.#workersKey], [this.worker, this.#leaseMs, 0])) as string[];
         this.#redisDown = false;
-        this.#members = members.map(String);
+        this.#members = members.map(String).sort();
         if (this.#ticks++ === 0) return;
         await this.#refreshAccounts();
-        await this.#renew();
         const assignment = assignAccounts([...this.#accounts.keys()], this.#members);
         for (const held of this.#held.values()) {
           if (held.state !== 'leaving' && assignment.get(held.accountSid) !== this.worker) {

@@ -25,7 +25,9 @@ export function resolveLeaseMs(value: unknown): number {
 }
 
 export function resolveRedisTimeoutMs(value: unknown, leaseMs: number): number {
-  if (value === undefined) return Math.min(2_000, Math.max(100, Math.floor(leaseMs / 4)));
+  // Long enough for a busy process to read the answer; a late answer is safe (a lease is trusted
+  // from when its renewal was sent), it only delays noticing that Redis went away.
+  if (value === undefined) return Math.min(5_000, Math.floor(leaseMs / 2));
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value >= leaseMs) {
     throw new InvalidOptionError('redisTimeoutMs', `an integer of milliseconds from 1 to less than \`leaseMs\` (${leaseMs})`, value);
   }

@@ -42,7 +42,7 @@ export interface RedisCallStreamOptions extends Omit<CallStreamOptions, 'store' 
   leaseMs?: number;
   /** This process's name in the lease (`<owner>:<token>`): letters, digits, `.`, `_`, `-`. @default `<hostname>-<pid>-<random>` */
   owner?: string;
-  /** Longest wait for Redis to answer one command. @default the smaller of 2 s and a quarter of `leaseMs` */
+  /** Longest wait for Redis to answer one command. @default the smaller of 5 s and half of `leaseMs` */
   redisTimeoutMs?: number;
   /**
    * How long a request in flight keeps its slot of the shared quota if this process dies with it.
@@ -93,7 +93,7 @@ export interface CallFleetOptions {
   accountsRefreshMs?: number;
   /** How long an account that failed for good (401, 403, bad options) waits before it is tried again (credentials asked anew). @default 300_000 */
   retryFailedMs?: number;
-  /** Longest wait for Redis to answer one command. @default the smaller of 2 s and a quarter of `leaseMs` */
+  /** Longest wait for Redis to answer one command. @default the smaller of 5 s and half of `leaseMs` */
   redisTimeoutMs?: number;
   /** How long a request in flight keeps its slot of the shared quota if this worker dies with it. @default 60_000 */
   quotaHoldMs?: number;

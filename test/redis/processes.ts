@@ -17,6 +17,8 @@ export interface TailEvent {
 export interface TailProcess {
   readonly name: string;
   readonly run: CliRun;
+  /** Every stderr line, with the time the test received it. */
+  readonly notes: Array<{ at: number; line: string }>;
   /** Events in the order printed, with the time the test received each (ms, performance.now()). */
   readonly events: Array<{ at: number; event: TailEvent }>;
   /** Times (performance.now()) this process said it leads, and said it stands by. */
@@ -28,8 +30,14 @@ export interface TailProcess {
 }
 
 export function startTail(name: string, args: string[], env: Record<string, string> = {}): TailProcess {
-  const run = startCli(['tail', ...args], { env: simEnv(env) });
+  return startCommand('tail', name, args, env);
+}
+
+/** `exotel-calls <command> …` (tail or fleet), its NDJSON events and stderr lines timestamped. */
+export function startCommand(command: string, name: string, args: string[], env: Record<string, string> = {}): TailProcess {
+  const run = startCli([command, ...args], { env: simEnv(env) });
   const events: TailProcess['events'] = [];
+  const notes: TailProcess['notes'] = [];
   const led: number[] = [];
   const stoodBy: number[] = [];
   let outBuffer = '';
@@ -47,6 +55,7 @@ export function startTail(name: string, args: string[], env: Record<string, stri
     errBuffer = lines.pop()!;
     const at = performance.now();
     for (const line of lines) {
+      notes.push({ at, line });
       if (line.startsWith('tail: leading account')) led.push(at);
       if (line.startsWith('tail: standing by')) stoodBy.push(at);
     }
@@ -54,6 +63,7 @@ export function startTail(name: string, args: string[], env: Record<string, stri
   return {
     name,
     run,
+    notes,
     events,
     led,
     stoodBy,
