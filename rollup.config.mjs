@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
-const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {})];
+const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
 // Every dependency (and its subpaths) and every node: builtin stays external.
 const isDependency = (id) => deps.some((d) => id === d || id.startsWith(`${d}/`));
 const external = (id) => id.startsWith('node:') || isDependency(id);
@@ -43,6 +43,7 @@ function inlineEsmOnly() {
 const entries = {
   index: 'src/index.ts',
   simulator: 'src/simulator/index.ts',
+  redis: 'src/redis/index.ts',
   cli: 'src/cli/main.ts',
 };
 
@@ -58,14 +59,14 @@ export default [
   },
   {
     // The bin runs the ESM build: no CJS cli.
-    input: { index: entries.index, simulator: entries.simulator },
+    input: { index: entries.index, simulator: entries.simulator, redis: entries.redis },
     external: externalForCjs,
     plugins: [inlineEsmOnly(), typescript({ tsconfig: './tsconfig.build.json' })],
     // 'auto' interop keeps the default exports of the remaining dependencies callable from CJS.
     output: { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', interop: 'auto', sourcemap: true },
   },
   {
-    input: { index: entries.index, simulator: entries.simulator },
+    input: { index: entries.index, simulator: entries.simulator, redis: entries.redis },
     external,
     plugins: [dts({ tsconfig: './tsconfig.build.json' })],
     output: [
