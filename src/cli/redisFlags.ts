@@ -101,13 +101,17 @@ export async function connectRedis(settings: RedisSettings): Promise<ConnectedRe
     connectTimeout: 5_000,
     retryStrategy: (times: number) => Math.min(times * 100, 1_000),
   });
-  // Outages are reported by the stream (ERR_REDIS on errors$); the client's events are noise.
-  client.on('error', () => {});
+  // Outages are reported by the stream (ERR_REDIS on errors$); the client's events are noise
+  // then. While connecting, the last one says why (a refused password, a refused connection).
+  let reason: Error | undefined;
+  client.on('error', (error: Error) => {
+    reason = error;
+  });
   try {
     await client.connect();
   } catch (error) {
     client.disconnect();
-    throw new ExotelError('ERR_REDIS', `Cannot use Redis at ${settings.shown}: ${scrub((error as Error).message)}`);
+    throw new ExotelError('ERR_REDIS', `Cannot use Redis at ${settings.shown}: ${scrub((reason ?? (error as Error)).message)}`);
   }
   return {
     client,
