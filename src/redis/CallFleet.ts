@@ -94,6 +94,8 @@ export class CallFleet {
   #accounts = new Map<string, CallFleetAccount>();
   #accountsAt = Number.NEGATIVE_INFINITY;
   readonly #held = new Map<string, Held>();
+  /** Held accounts whose lease is past its time (see #checkProof). */
+  readonly #unproven = new Set<string>();
   readonly #windows = new Map<string, QuotaWindow>();
   readonly #ownCalls = new Map<string, Bottleneck>();
   readonly #pending = new Set<Promise<unknown>>();
@@ -275,8 +277,7 @@ export class CallFleet {
       });
     } catch (error) {
       this.#outage(error);
-      // Without Redis, no lease can be proven past its time: those accounts stop emitting.
-      for (const sid of this.#keeper.heldAccounts()) if (!this.#keeper.valid(sid)) this.#lose(sid, 'its lease could not be renewed in time: Redis did not answer');
+      this.#checkProof();
     }
     for (const held of stops) this.#track(this.#handOver(held));
     for (const sid of starts) this.#startAccount(sid);
@@ -299,13 +300,31 @@ export class CallFleet {
     }
   }
 
+  /**
+   * Leases past their time (Redis did not answer the renewals, or this worker was paused) are not
+   * trusted: those accounts emit nothing and send no request until a renewal proves their lease
+   * again, or tells it is lost. Said once per lapse, for all of them together.
+   */
+  #checkProof(): void {
+    const lapsed = this.#keeper.heldAccounts().filter((sid) => !this.#keeper.valid(sid) && !this.#unproven.has(sid));
+    if (lapsed.length === 0) return;
+    for (const sid of lapsed) this.#unproven.add(sid);
+    this.#report(
+      null,
+      new ExotelError(
+        'ERR_LEASE_LOST',
+        `This worker stopped running ${lapsed.length} account${lapsed.length === 1 ? '' : 's'} (${lapsed.slice(0, 5).join(', ')}${lapsed.length > 5 ? ', …' : ''}): ` +
+          'it cannot prove their leases (Redis did not answer in time, or this worker was paused). They emit nothing and send no request until Redis confirms the leases again, or other workers take them.',
+      ),
+    );
+  }
+
   async #renew(): Promise<void> {
-    for (const sid of this.#keeper.heldAccounts()) {
-      if (!this.#keeper.valid(sid)) this.#lose(sid, 'its lease ran out before it could be renewed (Redis unreachable, or this process was paused)');
-    }
+    this.#checkProof();
     for (const outcome of await this.#keeper.renew()) {
+      const wasUnproven = this.#unproven.delete(outcome.accountSid);
       if (outcome.kind === 'lost') {
-        this.#lose(outcome.accountSid, outcome.holder === null ? 'its lease ran out and another worker saved the state since' : `another worker holds the lease (${outcome.holder})`);
+        this.#lose(outcome.accountSid, outcome.holder === null ? 'its lease ran out and another worker saved the state since' : `another worker holds the lease (${outcome.holder})`, !wasUnproven);
       } else {
         this.#held.get(outcome.accountSid)?.runner?.releaseCommitted();
       }
@@ -332,7 +351,8 @@ export class CallFleet {
           return;
         }
         if (held.state !== 'starting' || this.#stopping || !this.#keeper.held(accountSid)) return;
-        const front = quotaFront(this.#window(accountSid), `exotel-redis-quota-${accountSid}`);
+        // The account's requests wait while its lease cannot be trusted.
+        const front = quotaFront(this.#window(accountSid), `exotel-redis-quota-${accountSid}`, undefined, () => this.#keeper.valid(accountSid));
         const runner = new AccountRunner({
           accountSid,
           link: this.#link,
@@ -374,12 +394,13 @@ export class CallFleet {
   }
 
   /** The lease is lost: nothing more is saved or emitted for the account here. */
-  #lose(accountSid: string, why: string): void {
+  #lose(accountSid: string, why: string, report = true): void {
     const held = this.#held.get(accountSid);
     this.#keeper.forget(accountSid);
+    this.#unproven.delete(accountSid);
     if (held === undefined) return;
     this.#held.delete(accountSid);
-    this.#report(accountSid, new ExotelError('ERR_LEASE_LOST', `This worker stopped running account ${accountSid}: ${why}.`));
+    if (report) this.#report(accountSid, new ExotelError('ERR_LEASE_LOST', `This worker stopped running account ${accountSid}: ${why}.`));
     const { runner, front } = held;
     held.runner = undefined;
     held.front = undefined;

@@ -104,7 +104,18 @@ export class LeaseKeeper {
       args.push(phase, seen?.token ?? 0, seen?.own ?? '');
     }
     const sentAt = this.#now();
-    const reply = (await this.#link.run(LEASE_ACQUIRE, keys, args)) as Array<[number, string, number]>;
+    let reply: Array<[number, string, number]>;
+    try {
+      reply = (await this.#link.run(LEASE_ACQUIRE, keys, args)) as Array<[number, string, number]>;
+    } catch (error) {
+      // While Redis is away nobody can renew: a holder that comes back with it is given the same
+      // time to take its lease again as if it had just been seen.
+      for (const sid of wanted) {
+        const seen = this.#seen.get(sid);
+        if (seen !== undefined) seen.until = Math.max(seen.until, this.#now());
+      }
+      throw error;
+    }
     const answeredAt = this.#now();
     const taken: Lease[] = [];
     wanted.forEach((sid, i) => {

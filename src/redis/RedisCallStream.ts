@@ -74,6 +74,8 @@ export class RedisCallStream extends EventEmitter<RedisCallStreamEvents> impleme
   #abandoning: Promise<void> = Promise.resolve();
   #redisDown = false;
   #started = false;
+  /** The term's lease is past its time: not trusted until a renewal proves it (see #checkProof). */
+  #unproven = false;
   #stopping: Promise<void> | undefined;
   readonly #hooks: RedisCallStreamHooks;
 
@@ -213,6 +215,7 @@ export class RedisCallStream extends EventEmitter<RedisCallStreamEvents> impleme
     try {
       await this.#exclusive(async () => {
         if (this.#stopping) return;
+        this.#checkProof();
         if (this.#runner !== undefined) await this.#renew();
         else {
           const [lease] = await this.#keeper.acquire([this.accountSid]);
@@ -224,24 +227,43 @@ export class RedisCallStream extends EventEmitter<RedisCallStreamEvents> impleme
     } catch (error) {
       this.#outage(error);
       if (this.#runner === undefined && !this.#stopping) this.#setRole('standby');
-      if (this.#runner !== undefined && !this.#keeper.valid(this.accountSid)) this.#lose('its lease could not be renewed in time: Redis did not answer');
+      this.#checkProof();
     } finally {
       this.#schedule();
     }
   }
 
+  /**
+   * A lease past its time (Redis did not answer the renewals, or this process was paused) is not
+   * trusted: nothing is emitted and no request sent (the term's limiter waits) until a renewal
+   * proves it again, or tells it is lost. Said once per lapse, with the role going to standby.
+   */
+  #checkProof(): void {
+    if (this.#runner === undefined || this.#unproven || this.#keeper.valid(this.accountSid)) return;
+    this.#unproven = true;
+    this.#setRole('standby');
+    this.#report(
+      new ExotelError(
+        'ERR_LEASE_LOST',
+        `This process stopped leading account ${this.accountSid}: it cannot prove its lease (Redis did not answer in time, or this process was paused). ` +
+          'It emits nothing and sends no request until Redis confirms the lease again, or another process takes it.',
+      ),
+    );
+  }
+
+  /** Renews the lease of the term (Redis decides: still ours, taken again after it vanished, or lost). */
   async #renew(): Promise<boolean> {
     if (this.#runner === undefined) return false;
-    if (!this.#keeper.valid(this.accountSid)) {
-      this.#lose('its lease ran out before it could be renewed (Redis unreachable, or this process was paused)');
-      return false;
-    }
     const [outcome] = await this.#keeper.renew();
     this.#recovered();
     if (outcome === undefined || outcome.kind === 'lost') {
       const holder = outcome?.kind === 'lost' ? outcome.holder : null;
-      this.#lose(holder === null ? 'its lease ran out and another process saved the state since' : `another process holds the lease (${holder})`);
+      this.#lose(holder === null ? 'its lease ran out and another process saved the state since' : `another process holds the lease (${holder})`, !this.#unproven);
       return false;
+    }
+    if (this.#unproven) {
+      this.#unproven = false;
+      this.#setRole('leader');
     }
     this.#runner?.releaseCommitted();
     return true;
@@ -250,7 +272,9 @@ export class RedisCallStream extends EventEmitter<RedisCallStreamEvents> impleme
   async #lead(): Promise<void> {
     // The previous term's stream has stopped before this one's starts.
     await this.#abandoning;
-    this.#front = this.#userLimiter ?? quotaFront(this.#window!, `exotel-redis-quota-${this.accountSid}`);
+    // The term's requests wait while its lease cannot be trusted.
+    this.#front = this.#userLimiter ?? quotaFront(this.#window!, `exotel-redis-quota-${this.accountSid}`, undefined, () => this.#keeper.valid(this.accountSid));
+    this.#unproven = false;
     const runner = new AccountRunner({
       accountSid: this.accountSid,
       link: this.#link,
@@ -277,12 +301,13 @@ export class RedisCallStream extends EventEmitter<RedisCallStreamEvents> impleme
    * Ends the term: nothing more is saved or emitted by it, its stream stops (not awaited here: a
    * save of that stream may be what is waiting); the lease runs out, or is already another's.
    */
-  #lose(why: string): void {
+  #lose(why: string, report = true): void {
     const runner = this.#runner;
     if (runner === undefined) return;
     this.#runner = undefined;
+    this.#unproven = false;
     this.#keeper.forget(this.accountSid);
-    this.#report(new ExotelError('ERR_LEASE_LOST', `This process stopped leading account ${this.accountSid}: ${why}. It stands by, and leads again when it can take the lease.`));
+    if (report) this.#report(new ExotelError('ERR_LEASE_LOST', `This process stopped leading account ${this.accountSid}: ${why}. It stands by, and leads again when it can take the lease.`));
     if (!this.#stopping) this.#setRole('standby');
     const front = this.#takeFront();
     this.#abandoning = this.#abandoning.then(() => runner.abandon()).then(() => this.#stopFront(front));

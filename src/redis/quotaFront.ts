@@ -4,6 +4,7 @@
  * order, then runs. Bottleneck's own concurrency is off: the window's `maxConcurrent` applies.
  */
 import Bottleneck from 'bottleneck';
+import { QuotaStoppedError } from './quotaWindow.js';
 import type { QuotaWindow } from './quotaWindow.js';
 
 function priorityOf(options: unknown): number {
@@ -17,7 +18,11 @@ function weightOf(options: unknown): number {
   return typeof w === 'number' && Number.isInteger(w) && w >= 0 ? w : 1;
 }
 
-export function quotaFront(window: QuotaWindow, id: string, onStop?: () => Promise<void>): Bottleneck {
+/**
+ * @param allowed When given, a job waits (polling every 50 ms) while it says no before it takes
+ * a slot: a leader's requests wait while its lease cannot be trusted.
+ */
+export function quotaFront(window: QuotaWindow, id: string, onStop?: () => Promise<void>, allowed?: () => boolean): Bottleneck {
   const limiter = new Bottleneck({ id, maxConcurrent: null, minTime: 0 });
   const owner = {};
   const schedule = limiter.schedule.bind(limiter) as (...args: unknown[]) => Promise<unknown>;
@@ -32,6 +37,10 @@ export function quotaFront(window: QuotaWindow, id: string, onStop?: () => Promi
     return schedule(
       options,
       async (...a: unknown[]) => {
+        while (allowed !== undefined && !allowed()) {
+          if (stopped) throw new QuotaStoppedError('The shared quota limiter is stopped');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         const slot = await window.take(priority, weight, owner);
         try {
           return await task(...a);
@@ -47,7 +56,9 @@ export function quotaFront(window: QuotaWindow, id: string, onStop?: () => Promi
     throw new TypeError('This limiter takes jobs through `schedule()` or `wrap()` (promises), not `submit()`');
   }) as Bottleneck['submit'];
   const stop = limiter.stop.bind(limiter);
+  let stopped = false;
   limiter.stop = (options?: Bottleneck.StopOptions) => {
+    stopped = true;
     window.drop(owner, 'The shared quota limiter is stopped');
     return stop(options).finally(() => onStop?.());
   };

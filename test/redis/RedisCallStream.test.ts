@@ -174,6 +174,30 @@ describe('createRedisCallStream', () => {
     expect(Object.keys(state.emitted)).toHaveLength(6);
   });
 
+  it('Redis away longer than the lease: nothing is emitted meanwhile, the outage and the lost lease are reported once, and it goes on after', async () => {
+    const sim = simulator();
+    const seen: Seen = { events: [], errors: [] };
+    const a = member(sim, seen, 'a');
+    await until(() => a.role === 'leader', 5_000, 'a to lead');
+    const b = member(sim, seen, 'b');
+    endedCall(sim);
+    await until(() => completedOnce(seen).size === 1, 5_000, 'the first call');
+    await redis.server.kill();
+    const during = [endedCall(sim), endedCall(sim)];
+    await until(() => a.role === 'standby', 5_000, 'a to stop leading');
+    const emittedWhileAway = seen.events.length;
+    await sleep(1_000);
+    expect(seen.events.length).toBe(emittedWhileAway);
+    await redis.server.start();
+    const after = endedCall(sim);
+    await until(() => completedOnce(seen).size === 4, 15_000, 'the calls of the outage and after');
+    expect([a, b].filter((s) => s.role === 'leader')).toHaveLength(1);
+    for (const call of [...during, after]) expect(completedOnce(seen).has(call.sid)).toBe(true);
+    const codes = seen.errors.filter((e) => e.owner === 'a').map((e) => e.error.code);
+    expect(codes.filter((c) => c === 'ERR_REDIS')).toHaveLength(1);
+    expect(codes.filter((c) => c === 'ERR_LEASE_LOST')).toHaveLength(1);
+  });
+
   it('a fatal error (401) fails the stream as createCallStream does, and gives up the lease', async () => {
     const sim = simulator();
     const seen: Seen = { events: [], errors: [] };
