@@ -78,6 +78,8 @@ const result = {
   cpuPercent: Math.round(((after.cpu.user + after.cpu.system) / 1000 / (seconds * 1000)) * 1000) / 10,
   rssMb: Math.round(memory.rss / 1_048_576),
   heapMb: Math.round(memory.heapUsed / 1_048_576),
+  heapTotalMb: Math.round(memory.heapTotal / 1_048_576),
+  externalMb: Math.round(memory.external / 1_048_576),
   events,
   eventsPerSecond: Math.round((events / seconds) * 10) / 10,
   latencyMs: { p50: q(0.5), p95: q(0.95), max: q(1) },

@@ -1,5 +1,7 @@
 import { Observable, Subject } from 'rxjs';
 import type Bottleneck from 'bottleneck';
+import { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import { ExotelError, InvalidOptionError } from '../exotel/errors.js';
 import { memoryStore } from '../stores/memoryStore.js';
 import { resolveOptions } from '../stream/resolveOptions.js';
@@ -88,6 +90,7 @@ export class CallFleet {
   readonly #credentials: CallFleetOptions['credentials'];
   readonly #refreshMs: number;
   readonly #retryFailedMs: number;
+  readonly #ownDispatcher: Dispatcher | undefined;
   readonly #events = new Subject<RedisCallStreamEvent>();
   readonly #errors = new Subject<CallFleetError>();
   readonly #holdings = new Subject<{ accounts: string[]; workers: string[] }>();
@@ -134,7 +137,6 @@ export class CallFleet {
     }
     // Checked now, with a stand-in account: a bad option fails the fleet at once, not each account later.
     const checked = resolveOptions({ ...stream, accountSid: 'check', apiKey: 'check', apiToken: 'check', store: memoryStore() } as CallStreamOptions);
-    this.#stream = stream;
     this.#quota = resolveQuotaOptions({ maxRequestsPerMinute: checked.maxRequestsPerMinute, holdMs: options.quotaHoldMs, timeoutMs });
     this.#source = options.accounts;
     if (typeof options.accounts === 'function') {
@@ -145,6 +147,10 @@ export class CallFleet {
     }
     this.#link = new RedisLink(this.#redisClient, timeoutMs);
     this.#keeper = new LeaseKeeper({ link: this.#link, prefix: this.#prefix, owner: this.worker, leaseMs: this.#leaseMs });
+    // Everything is checked: only now what must be closed. One keep-alive pool for every account
+    // (they talk to one or two hosts), unless one is given: a pool per account costs a few MB each.
+    this.#ownDispatcher = stream.dispatcher === undefined ? new Agent({ connect: { timeout: 10_000 }, keepAliveTimeout: 30_000, connections: 128 }) : undefined;
+    this.#stream = this.#ownDispatcher === undefined ? stream : { ...stream, dispatcher: this.#ownDispatcher };
 
     this.events$ = this.#lazy(this.#events.asObservable());
     this.errors$ = this.#lazy(this.#errors.asObservable());
@@ -212,6 +218,7 @@ export class CallFleet {
       await this.#link.run(FLEET_HEARTBEAT, [this.#workersKey], [this.worker, this.#leaseMs, 1]).catch(() => undefined);
       await Promise.all([...this.#ownCalls.values()].map((l) => l.stop({ dropWaitingJobs: true }).catch(() => undefined)));
       await Promise.all([...this.#windows.values()].map((w) => w.close()));
+      await this.#ownDispatcher?.close().catch(() => undefined);
       this.#events.complete();
       this.#errors.complete();
       this.#holdings.complete();
