@@ -15,6 +15,16 @@ export const redisOptions = {
   lease: { type: 'string' },
 } as const satisfies OptionSpecs;
 
+/** For commands that only take a share of the quota (`backfill`): no lease. */
+export const redisQuotaOptions = {
+  redis: { type: 'string' },
+  'redis-prefix': { type: 'string' },
+} as const satisfies OptionSpecs;
+
+export const redisQuotaHelp = `  --redis URL             take the requests from the account's quota shared through Redis
+                          (with \`tail --redis\` and the library's Redis streams), or
+                          EXOTEL_REDIS_URL; --redis-prefix P as theirs (default exotel:)`;
+
 export const redisHelp = `Several processes on one account (see README, "Several processes"):
   --redis URL             share the account's quota, state and leadership through Redis, or
                           EXOTEL_REDIS_URL (better for a password: \`ps\` shows flags); one
@@ -76,6 +86,23 @@ export interface ConnectedRedis {
   client: RedisClient;
   /** Closes the connection. */
   close(): Promise<void>;
+}
+
+/**
+ * A limiter on the account's window shared through Redis, for a command's own client; `close()`
+ * stops it and closes the connection.
+ */
+export async function sharedQuota(settings: RedisSettings, accountSid: string, maxRequestsPerMinute: number): Promise<{ limiter: import('bottleneck').default; close(): Promise<void> }> {
+  const { createRedisQuotaLimiter } = await import('../redis/createRedisQuotaLimiter.js');
+  const redis = await connectRedis(settings);
+  const limiter = createRedisQuotaLimiter(redis.client, { accountSid, prefix: settings.prefix, maxRequestsPerMinute });
+  return {
+    limiter,
+    async close() {
+      await limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
+      await redis.close();
+    },
+  };
 }
 
 /** Connects (ioredis, loaded only now), failing with `ERR_REDIS` when Redis cannot be reached or refuses the password. */

@@ -79,6 +79,22 @@ describe('--redis', () => {
     for (const r of results) expect(r.stdout + r.stderr).not.toMatch(/hunter2|pa55-Secret-9/);
   });
 
+  it('backfill --redis takes its requests from the account\'s shared window', async () => {
+    sim.addCall({ startAt: Date.now() - 60_000, talkMs: 5_000 });
+    const admin = new Redis(withPassword(PASSWORD));
+    await admin.del('backfill-test:acme1:quota');
+    const before = sim.history.length;
+    const result = await runCli(['backfill', '--from', '10m', '--base-url', simUrl, '--redis-prefix', 'backfill-test:', '--quiet'], {
+      env: simEnv({ EXOTEL_REDIS_URL: withPassword(PASSWORD) }),
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(1);
+    const requests = sim.history.length - before;
+    expect(requests).toBeGreaterThan(0);
+    expect(await admin.zcard('backfill-test:acme1:quota')).toBe(requests);
+    admin.disconnect();
+  });
+
   it('fleet runs the accounts of a file and prints their events with the account', async () => {
     const call = sim.addCall({ startAt: Date.now() - 20_000, talkMs: 5_000 });
     const file = join(dir, 'accounts.json');

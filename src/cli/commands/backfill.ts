@@ -17,6 +17,7 @@ import { ExitCode } from '../exitCodes.js';
 import { callToJsonLine } from '../format.js';
 import { parseCommandArgs, parseEnumList, parseInstantMs, parseIntegerOption, parsePhoneList, type OptionSpecs } from '../parse.js';
 import { DIRECTIONS, STATUSES, resolveTimeZone } from '../streamFlags.js';
+import { redisQuotaHelp, redisQuotaOptions, redisSettingsFrom, sharedQuota } from '../redisFlags.js';
 import { UsageError } from '../UsageError.js';
 import { renderProgress, renderSummary } from '../backfill/progress.js';
 import { SidLog, initialState, loadState, removeFile, saveState, type BackfillParams, type BackfillState } from '../backfill/state.js';
@@ -41,6 +42,7 @@ const options = {
   raw: { type: 'boolean' },
   progress: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
+  ...redisQuotaOptions,
 } as const satisfies OptionSpecs;
 
 const help = `Usage: exotel-calls backfill --from WHEN [--to WHEN] [--out FILE] [options]
@@ -64,6 +66,7 @@ range reaching further back is refused before anything is requested.
   --details               ask for leg-wise details
   --page-size N           records per request, 1-100 (default 100)
   --max-requests-per-minute N   the account's quota (default 200)
+${redisQuotaHelp}
   --progress, --no-progress   force the progress bar on stderr on or off
                           (default: on when stderr is a terminal, else one summary line at the end)
   -q, --quiet             no summary line and no warnings
@@ -184,6 +187,7 @@ async function run(argv: string[], context: CliContext): Promise<number> {
     }
   }
 
+  const redisSettings = redisSettingsFrom(values, context.env);
   const connection = await resolveConnection(values, context.env, context.stdin);
   // Loaded here, not at the top: `--help` and usage errors answer without loading the client.
   const [{ ExotelClient }, { createQuotaLimiter }, { normalizeCall }] = await Promise.all([
@@ -208,7 +212,8 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   const memorySids = new Set<string>();
   const windowSids = sidLog?.sids ?? memorySids;
 
-  const limiter = createQuotaLimiter({ maxRequestsPerMinute });
+  const shared = redisSettings === undefined ? undefined : await sharedQuota(redisSettings, connection.accountSid, maxRequestsPerMinute);
+  const limiter = shared?.limiter ?? createQuotaLimiter({ maxRequestsPerMinute });
   const client = new ExotelClient({
     ...clientConnection(connection),
     timeZone,
@@ -303,6 +308,7 @@ async function run(argv: string[], context: CliContext): Promise<number> {
       await sidLog?.close();
       await client.close();
       await limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
+      await shared?.close();
       if (statePath !== undefined) context.stderr.write(`backfill: progress is saved in ${statePath}; run the same command again to resume.\n`);
       throw error;
     }
@@ -312,6 +318,7 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   await client.close();
   // The client does not stop a limiter it was given.
   await limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
+  await shared?.close();
   progress.finish();
   if (state.complete && sidLogPath !== undefined) await removeFile(sidLogPath);
 
