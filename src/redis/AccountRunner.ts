@@ -19,7 +19,7 @@ import type { CallStreamEvent, CallStreamOptions, Store, StoreState } from '../s
 import { invalidStateReason } from '../stores/validateState.js';
 import { decodeEvents, encodeEvents, eventId } from './eventCodec.js';
 import type { LeaseKeeper } from './LeaseKeeper.js';
-import { OUTBOX_ACK, OUTBOX_READ } from './outboxScripts.js';
+import { OUTBOX_ACK, OUTBOX_READ, batchOrder } from './outboxScripts.js';
 import type { RedisLink } from './redisLink.js';
 import { loadStateText, saveStateText } from './stateScripts.js';
 import type { RedisCallStreamEvent } from './types.js';
@@ -69,6 +69,8 @@ export class AccountRunner {
   /** Saved (in the outbox), waiting to be emitted: the lease could not be trusted when the save landed. */
   #committed: Array<{ batch: string; events: RedisCallStreamEvent[] }> = [];
   #seq = 0;
+  /** Batches whose save got no answer: they may be in the outbox; the next save deletes them. */
+  readonly #uncertain = new Set<string>();
   #acks: Promise<unknown> = Promise.resolve();
   #ending = false;
   #abandoned = false;
@@ -115,19 +117,22 @@ export class AccountRunner {
 
   async #redeliver(): Promise<void> {
     const fence = this.#fence();
-    const reply = (await this.#o.link.run(OUTBOX_READ, [this.#keys.lease, this.#keys.outbox], [fence])) as [string, string | null, string | null];
+    const reply = (await this.#o.link.run(OUTBOX_READ, [this.#keys.lease, this.#keys.outbox], [fence])) as [string, string[]?];
     if (reply[0] === 'fenced') throw new LeaseLostError(`The lease on ${this.accountSid} was taken before the stream started`);
-    const [, batch, text] = reply;
-    if (batch === null || text === null) return;
-    let events: RedisCallStreamEvent[];
-    try {
-      events = decodeEvents(text).map((e) => ({ ...e, redelivered: true }));
-    } catch (cause) {
-      this.#o.report(new ExotelError('ERR_STORE', `The outbox of ${this.accountSid} in Redis cannot be read; its events are not emitted again: ${(cause as Error).message}`, { cause }));
-      void this.#ack(batch);
-      return;
+    const flat = reply[1] ?? [];
+    const batches = new Map<string, string>();
+    for (let i = 0; i + 1 < flat.length; i += 2) batches.set(String(flat[i]), String(flat[i + 1]));
+    for (const batch of [...batches.keys()].sort(batchOrder)) {
+      let events: RedisCallStreamEvent[];
+      try {
+        events = decodeEvents(batches.get(batch)!).map((e) => ({ ...e, redelivered: true }));
+      } catch (cause) {
+        this.#o.report(new ExotelError('ERR_STORE', `A batch of the outbox of ${this.accountSid} in Redis cannot be read; its events are not emitted again: ${(cause as Error).message}`, { cause }));
+        void this.#ack(batch);
+        continue;
+      }
+      this.#committed.push({ batch, events });
     }
-    this.#committed.push({ batch, events });
     this.releaseCommitted();
   }
 
@@ -195,14 +200,17 @@ export class AccountRunner {
         const events = this.#pending.slice();
         const text = JSON.stringify(state);
         const batch = events.length > 0 ? `${this.#fence()}/${++this.#seq}` : '';
-        const outbox = events.length > 0 ? { batch, events: encodeEvents(events) } : undefined;
+        const supersedes = [...this.#uncertain];
+        const outbox = events.length > 0 || supersedes.length > 0 ? { batch, events: events.length > 0 ? encodeEvents(events) : '', supersedes } : undefined;
         for (let attempt = 0; ; attempt++) {
           let result;
           try {
             result = await saveStateText(o.link, keys, this.#fence(), text, outbox);
           } catch (error) {
             if (error instanceof LeaseLostError) return lost(error.message);
-            // Not saved, or saved without an answer: the events wait for the next save either way.
+            // Not saved, or saved without an answer: the events wait for the next save, which
+            // replaces this batch in the outbox if it did land.
+            if (batch !== '') this.#uncertain.add(batch);
             throw storeError(`Cannot save the call stream state to Redis: ${(error as Error).message}`, error);
           }
           if (result === 'missing' && attempt === 0 && (await o.retake())) continue;
@@ -211,6 +219,7 @@ export class AccountRunner {
           break;
         }
         this.#pending.splice(0, events.length);
+        for (const id of supersedes) this.#uncertain.delete(id);
         if (events.length > 0) {
           this.#committed.push({ batch, events });
           this.releaseCommitted();

@@ -27,7 +27,9 @@ return {'ok', data}`,
 
 /**
  * KEYS: state, lease, outbox. ARGV: fence value ('' = unfenced), state JSON, batch id, events
- * JSON ('' = no events: the outbox is left as it is).
+ * JSON ('' = no events), then the ids of earlier batches this save supersedes (saves whose
+ * answer never came: they may have landed, and their events are in this batch again).
+ * The outbox is a hash of batches (id → events JSON), each deleted when acknowledged.
  */
 export const SAVE_STATE = new LuaScript(
   'save-state',
@@ -41,10 +43,8 @@ end
 local t = redis.call('TYPE', KEYS[1])['ok']
 if t ~= 'none' and t ~= 'hash' then return 'wrongtype:' .. t end
 redis.call('HSET', KEYS[1], 'data', ARGV[2], 'writer', ARGV[1])
-if ARGV[4] ~= '' then
-  redis.call('DEL', KEYS[3])
-  redis.call('HSET', KEYS[3], 'batch', ARGV[3], 'events', ARGV[4], 'writer', ARGV[1])
-end
+for i = 5, #ARGV do redis.call('HDEL', KEYS[3], ARGV[i]) end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[3], ARGV[3], ARGV[4]) end
 return 'ok'`,
 );
 
@@ -75,9 +75,9 @@ export async function saveStateText(
   keys: { state: string; lease: string; outbox: string },
   fence: string,
   text: string,
-  outbox?: { batch: string; events: string },
+  outbox?: { batch: string; events: string; supersedes: readonly string[] },
 ): Promise<SaveResult> {
-  const reply = String(await link.run(SAVE_STATE, [keys.state, keys.lease, keys.outbox], [fence, text, outbox?.batch ?? '', outbox?.events ?? '']));
+  const reply = String(await link.run(SAVE_STATE, [keys.state, keys.lease, keys.outbox], [fence, text, outbox?.batch ?? '', outbox?.events ?? '', ...(outbox?.supersedes ?? [])]));
   if (reply === 'ok' || reply === 'fenced' || reply === 'missing') return reply;
   return { unusable: `the key holds a ${reply.slice('wrongtype:'.length)}, not a hash` };
 }

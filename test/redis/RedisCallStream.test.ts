@@ -137,7 +137,7 @@ describe('createRedisCallStream', () => {
     // As a leader that died between its save landing and its acknowledgement leaves it.
     const admin = redis.client();
     await admin.hset('exotel:acme1:state', 'data', JSON.stringify({ version: 1, checkpoint: Date.now(), emitted: { [call.sid]: { dateCreated: call.startAt, fingerprint: 'x' } } }), 'writer', 'dead:1');
-    await admin.hset('exotel:acme1:outbox', 'batch', 'dead:1/7', 'events', encodeEvents([saved]), 'writer', 'dead:1');
+    await admin.hset('exotel:acme1:outbox', 'dead:1/7', encodeEvents([saved]));
     await admin.set('exotel:acme1:epoch', '1');
     const seen: Seen = { events: [], errors: [] };
     member(sim, seen, 'b');
