@@ -45,8 +45,10 @@ const warmupMs = Number(values.warmup) * MINUTE;
 
 type Result = Record<string, unknown> & { accounts: number };
 
+
 async function measure(n: number, redisUrl: string): Promise<Result> {
   const sim = spawn(process.execPath, ['--import', 'tsx', `${HERE}simulator.ts`, String(n), String(rate), String(lookbackMs), String(settleMs)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  children.add(sim);
   let simOut = '';
   const url = await new Promise<string>((resolve, reject) => {
     sim.stdout.on('data', (chunk: Buffer) => {
@@ -65,6 +67,7 @@ async function measure(n: number, redisUrl: string): Promise<Result> {
     ['--expose-gc', '--import', 'tsx', `${HERE}worker.ts`, String(n), url, redisUrl, String(lookbackMs), String(pollMs), String(settleMs), String(warmupMs), String(measureMs)],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
   );
+  children.add(worker);
   worker.on('message', () => {
     counts.push((v) => worker.send(v));
     sim.stdin.write('count\n');
@@ -74,12 +77,20 @@ async function measure(n: number, redisUrl: string): Promise<Result> {
   await new Promise((resolve) => worker.on('exit', resolve));
   sim.stdin.write('exit\n');
   await new Promise((resolve) => sim.on('exit', resolve));
+  children.delete(sim);
+  children.delete(worker);
   const line = out.split('\n').find((l) => l.startsWith('RESULT '));
   if (line === undefined) throw new Error(`the worker for ${n} accounts printed no result:\n${out}`);
   return JSON.parse(line.slice(7)) as Result;
 }
 
 const redis = await startRedisServer();
+const children = new Set<ReturnType<typeof spawn>>();
+// Ctrl-C: the children and the server go too.
+process.once('SIGINT', () => {
+  for (const child of children) child.kill('SIGKILL');
+  void redis.stop().finally(() => process.exit(130));
+});
 const results: Result[] = [];
 try {
   for (const n of sizes) {

@@ -9,6 +9,23 @@
 import { LuaScript } from './redisLink.js';
 
 /**
+ * Lua shared by the scripts that hand out a lease: the next token of an `epoch` key, above every
+ * token a process says it saw (the counter may have been lost with Redis's data), and the lease
+ * set with it.
+ */
+const TAKE = `local function take(lease, epoch, owner, ms, seen)
+  local token = redis.call('INCR', epoch)
+  if token <= seen then
+    token = seen + 1
+    redis.call('SET', epoch, token)
+  end
+  local value = owner .. ':' .. token
+  redis.call('SET', lease, value, 'PX', ms)
+  return value, token
+end
+`;
+
+/**
  * KEYS: per account lease, epoch, released. ARGV: owner, leaseMs, then per account: phase (0:
  * the holder last seen may still hold it, 1: its lease has run out, 2: and a lease time more),
  * the largest token seen, and this owner's value from an earlier term ('' for none).
@@ -18,7 +35,7 @@ import { LuaScript } from './redisLink.js';
  */
 export const LEASE_ACQUIRE = new LuaScript(
   'lease-acquire',
-  `local owner = ARGV[1]
+  `${TAKE}local owner = ARGV[1]
 local ms = tonumber(ARGV[2])
 local out = {}
 for i = 0, #KEYS / 3 - 1 do
@@ -27,21 +44,15 @@ for i = 0, #KEYS / 3 - 1 do
   local seen = tonumber(ARGV[4 + 3 * i])
   local own = ARGV[5 + 3 * i]
   local cur = redis.call('GET', lease)
-  local take = false
+  local mine = false
   local e = tonumber(redis.call('GET', epoch) or '0')
   if cur then
-    if cur == own then take = true else out[i + 1] = {0, cur, redis.call('PTTL', lease)} end
-  elseif redis.call('EXISTS', released) == 1 then take = true
-  elseif e >= seen then take = phase >= 1
-  else take = phase >= 2 end
-  if take then
-    local token = redis.call('INCR', epoch)
-    if token <= seen then
-      token = seen + 1
-      redis.call('SET', epoch, token)
-    end
-    local value = owner .. ':' .. token
-    redis.call('SET', lease, value, 'PX', ms)
+    if cur == own then mine = true else out[i + 1] = {0, cur, redis.call('PTTL', lease)} end
+  elseif redis.call('EXISTS', released) == 1 then mine = true
+  elseif e >= seen then mine = phase >= 1
+  else mine = phase >= 2 end
+  if mine then
+    local value, token = take(lease, epoch, owner, ms, seen)
     redis.call('DEL', released)
     out[i + 1] = {1, value, token}
   elseif not cur then
@@ -60,7 +71,7 @@ return out`,
  */
 export const LEASE_RENEW = new LuaScript(
   'lease-renew',
-  `local owner = ARGV[1]
+  `${TAKE}local owner = ARGV[1]
 local ms = tonumber(ARGV[2])
 local out = {}
 for i = 0, #KEYS / 3 - 1 do
@@ -77,13 +88,7 @@ for i = 0, #KEYS / 3 - 1 do
     local writer = false
     if redis.call('TYPE', state)['ok'] == 'hash' then writer = redis.call('HGET', state, 'writer') end
     if (not writer) or writer == value then
-      local token = redis.call('INCR', epoch)
-      if token <= seen then
-        token = seen + 1
-        redis.call('SET', epoch, token)
-      end
-      local fresh = owner .. ':' .. token
-      redis.call('SET', lease, fresh, 'PX', ms)
+      local fresh, token = take(lease, epoch, owner, ms, seen)
       out[i + 1] = {2, fresh, token}
     else
       out[i + 1] = {0, ''}

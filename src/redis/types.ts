@@ -31,6 +31,10 @@ import type { RedisClient } from './RedisClient.js';
 export interface RedisCallStreamOptions extends Omit<CallStreamOptions, 'store' | 'saveIntervalMs'> {
   /** The Redis client (ioredis `new Redis(url)`). Yours: `stop()` does not close it. */
   redis: RedisClient;
+  /** Not an option here: the state lives in Redis. */
+  store?: never;
+  /** Not an option here: the state is saved after every cycle (events are emitted by saves). */
+  saveIntervalMs?: never;
   /** Every key of the account lives under `<prefix><accountSid>:`. @default 'exotel:' */
   prefix?: string;
   /**
