@@ -103,17 +103,17 @@ describe('a fleet of worker processes on one Redis', () => {
     let failoverMs = 0;
     let joinMs = 0;
     try {
-      await sleep(6_000);
+      await sleep(4_000);
       w2.run.child.kill('SIGKILL');
       const killedAt = performance.now();
       await until(() => runs(w1) + runs(w3) === 200, 30_000, 'the killed worker\'s accounts to move');
       failoverMs = performance.now() - killedAt;
-      await sleep(2_000);
+      await sleep(1_000);
       const w4 = start('w4');
       const joinedAt = performance.now();
       await until(() => runs(w4) >= 66 && runs(w1) + runs(w3) + runs(w4) === 200, 30_000, 'the new worker to take its share');
       joinMs = performance.now() - joinedAt;
-      await sleep(3_000);
+      await sleep(2_000);
       clearInterval(driver);
 
       const emitted = () => new Set(workers.flatMap((p) => p.events.filter((e) => e.event.type !== 'callUpdated').map((e) => e.event.call.sid)));

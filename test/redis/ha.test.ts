@@ -90,7 +90,7 @@ describe('three processes on one account through Redis', () => {
 
     try {
       // Redis restarts: every key (leases, state, the quota window) and every loaded script is gone.
-      await sleep(3_000);
+      await sleep(2_000);
       const beforeRestart = leader()!;
       const emittedBefore = emittedCount();
       await redis.restart();
@@ -114,7 +114,7 @@ describe('three processes on one account through Redis', () => {
       const resumedAt = performance.now();
       paused.run.child.kill('SIGCONT');
       await until(() => paused.stoodBy.some((t) => t > pausedAt), 10_000, 'the resumed ex-leader to stand by');
-      await sleep(2_000);
+      await sleep(1_500);
       // Nothing from it after it resumed, unless it led again later (a new term, after the new
       // leader lost the lease in turn), which its stderr says before its events.
       const ledAgain = paused.led.find((t) => t > resumedAt) ?? Number.POSITIVE_INFINITY;
@@ -160,7 +160,7 @@ describe('three processes on one account through Redis', () => {
           }),
         ),
       );
-      await sleep(3_000);
+      await sleep(2_000);
       await Promise.all(limiters.map((l) => l.stop()));
       await Promise.allSettled(own);
       await exotel.close();
