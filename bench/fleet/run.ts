@@ -106,7 +106,7 @@ try {
 const rows = results.map((r) => {
   const l = r.latencyMs as { p50: number; p95: number };
   const d = r.loopDelayMs as { mean: number; max: number };
-  return `| ${r.accounts} | ${r.held} | ${r.cpuPercent} % | ${r.heapMb} MB / ${r.rssMb} MB | ${r.eventsPerSecond} | ${l.p50 / 1000} s / ${l.p95 / 1000} s | ${d.mean} / ${d.max} ms | ${r.requestsPerSecond} | ${r.redisRoundTripsPerSecond} | ${r.redisRoundTripsPerRequest} |`;
+  return `| ${r.accounts} | ${r.held} | ${r.cpuPercent} % | ${r.heapMb} MB / ${r.rssMb} MB | ${r.eventsPerSecond} | ${(l.p50 / 1000).toFixed(1)} s / ${(l.p95 / 1000).toFixed(1)} s | ${d.mean} / ${d.max} ms | ${r.requestsPerSecond} | ${r.redisRoundTripsPerSecond} | ${r.redisRoundTripsPerRequest} |`;
 });
 const table = [
   `One fleet worker, every account at ${rate} calls a minute, lookback ${values.lookback}, poll ${values.poll}, records settling ${values.settle} after the call ends; ${values.minutes} min measured after ${values.warmup} min (the first read of the lookback's history is over by then). Latency: calls that ended in the measured minutes.`,
