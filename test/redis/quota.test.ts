@@ -60,14 +60,14 @@ describe('createRedisQuotaLimiter', () => {
   });
 
   it('hands slots out in priority order (0 first), FIFO within a priority', async () => {
-    const [limiter] = limiters(1, { maxRequestsPerMinute: 1, maxConcurrent: 1 });
+    const [limiter] = limiters(1, { maxRequestsPerMinute: 1, maxConcurrent: 1, windowMs: 150 });
     const order: string[] = [];
     const job = (name: string) => async () => {
       order.push(name);
     };
     const first = limiter!.schedule(job('first'));
     await first;
-    // The window is full for ~420 ms: these all wait, then go one a window by priority.
+    // The window is full for ~170 ms: these all wait, then go one a window by priority.
     const rest = [
       limiter!.schedule({ priority: 9 }, job('low-a')),
       limiter!.schedule({ priority: 9 }, job('low-b')),
@@ -143,7 +143,7 @@ describe('createRedisQuotaLimiter', () => {
     await redis.server.kill();
     let ran = 0;
     const pending = Array.from({ length: 3 }, () => limiter.schedule(async () => void ran++));
-    await sleep(1_200);
+    await sleep(700);
     expect(ran).toBe(0);
     expect(errors.map((e) => e.code)).toEqual(['ERR_REDIS']);
     expect(errors[0]!.message).toMatch(/shared quota could not be reached/);
