@@ -74,6 +74,7 @@ function inlineWallboardScript() {
 const entries = {
   index: 'src/index.ts',
   simulator: 'src/simulator/index.ts',
+  redis: 'src/redis/index.ts',
   cli: 'src/cli/main.ts',
 };
 
@@ -89,14 +90,14 @@ export default [
   },
   {
     // The bin runs the ESM build: no CJS cli.
-    input: { index: entries.index, simulator: entries.simulator },
+    input: { index: entries.index, simulator: entries.simulator, redis: entries.redis },
     external: externalForCjs,
     plugins: [inlineEsmOnly(), typescript({ tsconfig: './tsconfig.build.json' }), inlineWallboardScript()],
     // 'auto' interop keeps the default exports of the remaining dependencies callable from CJS.
     output: { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', interop: 'auto', sourcemap: true },
   },
   {
-    input: { index: entries.index, simulator: entries.simulator },
+    input: { index: entries.index, simulator: entries.simulator, redis: entries.redis },
     external,
     plugins: [dts({ tsconfig: './tsconfig.build.json' })],
     output: [

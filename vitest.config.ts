@@ -8,6 +8,7 @@ export default defineConfig({
     // Examples import the package by its name, as users do; in tests that name means the sources.
     alias: [
       { find: /^exotel-call-stream\/simulator$/, replacement: src('simulator/index.ts') },
+      { find: /^exotel-call-stream\/redis$/, replacement: src('redis/index.ts') },
       { find: /^exotel-call-stream$/, replacement: src('index.ts') },
     ],
   },

@@ -30,7 +30,8 @@ npm pack --dry-run --json --ignore-scripts 2>/dev/null | node -e '
   const stray = files.filter((p) => !allowed(p));
   if (stray.length > 0) throw new Error(`unexpected files in the package: ${stray.join(", ")}`);
   const needed = ["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.cjs", "dist/index.d.ts", "dist/index.d.cts",
-    "dist/simulator.js", "dist/simulator.cjs", "dist/simulator.d.ts", "dist/simulator.d.cts", "dist/cli.js", "docs/service.md", "docs/sinks.md", "examples/webhook-forwarder/index.ts"];
+    "dist/simulator.js", "dist/simulator.cjs", "dist/simulator.d.ts", "dist/simulator.d.cts", "dist/redis.js", "dist/redis.cjs", "dist/redis.d.ts",
+    "dist/redis.d.cts", "dist/cli.js", "docs/service.md", "docs/sinks.md", "docs/redis.md", "examples/webhook-forwarder/index.ts"];
   // Every relative link of the README names a file the package holds.
   const readme = require("fs").readFileSync("README.md", "utf8");
   const dead = [...readme.matchAll(/\]\(((?:docs|examples)\/[^)#]*)/g)].map((m) => m[1].replace(/\/$/, "")).filter((l) => !files.some((f) => f === l || f.startsWith(`${l}/`)));
@@ -93,7 +94,9 @@ for flags in "" "--no-experimental-require-module"; do
   node $flags -e "
     const lib = require('$name');
     const sim = require('$name/simulator');
-    for (const [n, v] of [['createCallStream', lib.createCallStream], ['fileStore', lib.fileStore], ['createSimulator', sim.createSimulator], ['SimulatorDispatcher', sim.SimulatorDispatcher]]) {
+    const redis = require('$name/redis');
+    for (const [n, v] of [['createCallStream', lib.createCallStream], ['fileStore', lib.fileStore], ['createSimulator', sim.createSimulator], ['SimulatorDispatcher', sim.SimulatorDispatcher],
+      ['createRedisCallStream', redis.createRedisCallStream], ['createCallFleet', redis.createCallFleet], ['createRedisQuotaLimiter', redis.createRedisQuotaLimiter], ['redisStore', redis.redisStore]]) {
       if (typeof v !== 'function') throw new Error(n + ' is not exported by the CJS build');
     }
     if (require('$name/package.json').version !== '$version') throw new Error('./package.json is not exported');
@@ -107,9 +110,10 @@ node --input-type=module -e "
   import { createRequire } from 'node:module';
   import * as lib from '$name';
   import * as sim from '$name/simulator';
+  import * as redis from '$name/redis';
   const cjs = createRequire(import.meta.url)('$name');
   if (lib.createCallStream === cjs.createCallStream) throw new Error('import resolved to the CJS build');
-  if (typeof lib.createCallStream !== 'function' || typeof sim.createSimulator !== 'function') throw new Error('missing ESM exports');
+  if (typeof lib.createCallStream !== 'function' || typeof sim.createSimulator !== 'function' || typeof redis.createCallFleet !== 'function') throw new Error('missing ESM exports');
   await createRequire(import.meta.url)('./roundtrip.js')(lib, sim, 'ESM');
 "
 
@@ -140,7 +144,22 @@ cd - >/dev/null
 step "the Dockerfile's ENTRYPOINT + CMD (exotel-calls serve) as a process"
 node scripts/check-container-command.mjs "$scratch"
 
-# --- 6. types for every resolution mode ------------------------------------------------------------
+# --- 6. without ioredis (an optional peer dependency): every entry loads; --redis says what is missing --
+step "without ioredis"
+cd "$scratch"
+rm "$scratch/node_modules/ioredis"
+node -e "require('$name'); require('$name/redis'); require('$name/simulator')"
+node --input-type=module -e "await import('$name'); await import('$name/redis');"
+set +e
+out=$(EXOTEL_ACCOUNT_SID=a EXOTEL_API_KEY=k EXOTEL_API_TOKEN=t node "node_modules/$name/$bin" tail --redis redis://127.0.0.1:1 --base-url http://127.0.0.1:1 2>&1)
+code=$?
+set -e
+echo "$out" | grep -q 'needs the `ioredis` package' || fail "tail --redis without ioredis printed: $out"
+[ "$code" = 2 ] || fail "tail --redis without ioredis exited with $code, expected 2"
+echo "  every entry loads; tail --redis says: $(echo "$out" | grep 'needs the `ioredis` package' | sed 's/^[^:]*: //')"
+cd - >/dev/null
+
+# --- 7. types for every resolution mode ------------------------------------------------------------
 step "attw --pack ."
 npx --no-install attw --pack . --format table-flipped
 

@@ -35,7 +35,7 @@ export type { CoverageJSON, CoverageSpan, SecondRange } from './engine/coverage/
 export { defaultIsSettled } from './engine/defaultIsSettled.js';
 export { classifyCall } from './engine/classifyCall.js';
 export { applyFingerprint, changedFields, fingerprint } from './engine/fingerprint.js';
-export type { CallCompletedEvent, CallFailedEvent, CallHint, CallStreamEvent, CallUpdate, CallUpdatedEvent, SettleContext } from './engine/types.js';
+export type { CallCompletedEvent, CallFailedEvent, CallHint, CallStreamEvent, CallUpdate, CallUpdatedEvent, EmittedState, SettleContext } from './engine/types.js';
 export { HintQueue } from './engine/HintQueue.js';
 export type { HintQueueOptions } from './engine/HintQueue.js';
 

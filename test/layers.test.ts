@@ -2,7 +2,8 @@
  * The layers of `src/` and which way they point (docs/architecture.md): a module imports only from
  * its own layer and the layers below it. The simulator stands apart: it takes the record types and
  * the zone-aware time helpers of `exotel/` and nothing else of the library, and no layer of the
- * library imports it (the CLI does, and its own entry point).
+ * library imports it (the CLI does, and its own entry point). `redis/` is the
+ * `exotel-call-stream/redis` entry: the CLI imports it, the main barrel does not.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
@@ -14,15 +15,18 @@ const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 
 /**
  * Bottom first; the parts of one row stand side by side and import nothing of each other (the
- * wallboard and the sinks both take a `CallStreamLike`; the receiver of Exotel's callbacks feeds one). `index` is the package's barrel (`src/index.ts`).
+ * wallboard and the sinks both take a `CallStreamLike`; the receiver of Exotel's callbacks feeds one;
+ * redis runs a `CallStream` per leadership term). `index` is the package's barrel (`src/index.ts`).
  */
-const LAYERS: readonly (readonly string[])[] = [['exotel'], ['engine'], ['stores'], ['operators'], ['stream'], ['wallboard', 'sinks', 'hints'], ['index'], ['cli']];
+const LAYERS: readonly (readonly string[])[] = [['exotel'], ['engine'], ['stores'], ['operators'], ['stream'], ['wallboard', 'sinks', 'hints', 'redis'], ['index'], ['cli']];
 /** The row of a part, or -1 when it is in none. */
 const rankOf = (part: string): number => LAYERS.findIndex((row) => row.includes(part));
 /** What the simulator may take from the library: the record types and time, nothing of the engine. */
 const SIMULATOR_MAY_IMPORT: ReadonlySet<string> = new Set(['exotel/types.ts', 'exotel/time.ts']);
 /** Who may import the simulator. */
 const SIMULATOR_IMPORTERS: ReadonlySet<string> = new Set(['cli', 'simulator']);
+/** Who may import `redis/`, an entry point of its own (`exotel-call-stream/redis`): not the main barrel. */
+const REDIS_IMPORTERS: ReadonlySet<string> = new Set(['cli', 'redis']);
 
 /** The part of `src/` a file belongs to: its top folder, or `index` for the barrel. */
 function partOf(file: string): string {
@@ -34,6 +38,7 @@ function forbidden(from: string, to: string): string | undefined {
   const a = partOf(from);
   const b = partOf(to);
   if (b === 'simulator') return SIMULATOR_IMPORTERS.has(a) ? undefined : `${a}/ imports the simulator, which only the CLI may use`;
+  if (b === 'redis' && !REDIS_IMPORTERS.has(a)) return `${a === 'index' ? 'the barrel' : `${a}/`} imports redis/, the exotel-call-stream/redis entry, which only the CLI may use`;
   if (a === 'simulator') {
     if (b === 'simulator' || SIMULATOR_MAY_IMPORT.has(to)) return undefined;
     return `the simulator shares only ${[...SIMULATOR_MAY_IMPORT].join(' and ')} with the library`;
@@ -114,6 +119,9 @@ describe('the layers of src/', () => {
       ['sinks/ndjsonFileSink.ts', "import type { CallStreamLike } from '../stream/types.js';\nimport { toBoardCall } from '../wallboard/boardCall.js';\n"],
       ['wallboard/createWallboardServer.ts', "import type { Sink } from '../sinks/types.js';\n"],
       ['cli/serve/runService.ts', "const sinks = () => import('../../sinks/ndjsonFileSink.js');\n"],
+      ['redis/RedisCallStream.ts', "import { CallStream } from '../stream/CallStream.js';\nimport type { Sink } from '../sinks/types.js';\n"],
+      ['index.ts', "export { redisStore } from './redis/redisStore.js';\n"],
+      ['cli/commands/fleet.ts', "import type { RedisClient } from '../../redis/RedisClient.js';\n"],
     ]);
     expect(violations(files)).toEqual([
       'src/engine/CallTracker.ts:2 imports src/stream/types.ts: engine/ imports from stream/, a layer above it',
@@ -124,6 +132,8 @@ describe('the layers of src/', () => {
       'src/stream/CallStream.ts:1 imports src/simulator/index.ts: stream/ imports the simulator, which only the CLI may use',
       'src/sinks/ndjsonFileSink.ts:2 imports src/wallboard/boardCall.ts: sinks/ imports from wallboard/, a layer beside it',
       'src/wallboard/createWallboardServer.ts:1 imports src/sinks/types.ts: wallboard/ imports from sinks/, a layer beside it',
+      'src/redis/RedisCallStream.ts:2 imports src/sinks/types.ts: redis/ imports from sinks/, a layer beside it',
+      'src/index.ts:1 imports src/redis/redisStore.ts: the barrel imports redis/, the exotel-call-stream/redis entry, which only the CLI may use',
     ]);
   });
 });

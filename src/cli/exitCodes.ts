@@ -11,7 +11,7 @@ export const ExitCode = {
   usage: 2,
   /** The API refused the credentials (401, 403) or they are missing. */
   auth: 3,
-  /** The API could not be reached (connection refused, DNS, timeouts) after retries. */
+  /** The API (or, with `--redis`, Redis) could not be reached (connection refused, DNS, timeouts) after retries. */
   unreachable: 4,
 } as const;
 
@@ -29,6 +29,7 @@ export function exitCodeFor(error: unknown): ExitCodeValue {
         return ExitCode.auth;
       case 'ERR_EXOTEL_NETWORK':
       case 'ERR_EXOTEL_TIMEOUT':
+      case 'ERR_REDIS':
         return ExitCode.unreachable;
       default:
         return ExitCode.failure;

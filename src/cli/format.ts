@@ -17,13 +17,24 @@ export interface JsonOptions {
   raw?: boolean;
 }
 
-/** `{type, call, previous?, changes?}` as one NDJSON line (newline included). */
-export function eventToJsonLine(event: CallStreamEvent, { raw = true }: JsonOptions = {}): string {
+/** What an event of a stream on Redis carries besides the stream's own fields. */
+interface SharedFields {
+  accountSid?: string;
+  id?: string;
+  redelivered?: boolean;
+}
+
+/**
+ * `{type, call, previous?, changes?}` as one NDJSON line (newline included); an event of a stream
+ * on Redis (`--redis`) adds `accountSid`, `id` and `redelivered`.
+ */
+export function eventToJsonLine(event: CallStreamEvent & SharedFields, { raw = true }: JsonOptions = {}): string {
   const pick = (c: Call) => (raw ? c : withoutRaw(c));
+  const shared = event.id === undefined ? {} : { accountSid: event.accountSid, id: event.id, redelivered: event.redelivered };
   const out =
     event.type === 'callUpdated'
-      ? { type: event.type, call: pick(event.call), previous: pick(event.previous), changes: event.changes }
-      : { type: event.type, call: pick(event.call) };
+      ? { type: event.type, ...shared, call: pick(event.call), previous: pick(event.previous), changes: event.changes }
+      : { type: event.type, ...shared, call: pick(event.call) };
   return `${JSON.stringify(out)}\n`;
 }
 

@@ -1,3 +1,4 @@
+import type Bottleneck from 'bottleneck';
 import { isExotelError } from '../exotel/errors.js';
 import { clientConnection, type Connection } from './connection.js';
 
@@ -7,10 +8,10 @@ const TRANSIENT = new Set(['ERR_EXOTEL_SERVER', 'ERR_EXOTEL_RATE_LIMITED', 'ERR_
 /**
  * One small request before streaming, so that bad credentials (exit 3) and an unreachable API
  * (exit 4) end the command at once with a clear message, instead of surfacing later as retries
- * on the error stream. Costs one request of the quota. A server error or a 429 is only a
- * warning: the stream retries those itself.
+ * on the error stream. Costs one request of the quota (of `limiter`'s, when given: a shared
+ * quota). A server error or a 429 is only a warning: the stream retries those itself.
  */
-export async function probeApi(connection: Connection, timeZone: string, nowMs: number, warn?: (message: string) => void): Promise<void> {
+export async function probeApi(connection: Connection, timeZone: string, nowMs: number, warn?: (message: string) => void, limiter?: Bottleneck): Promise<void> {
   const { ExotelClient } = await import('../exotel/ExotelClient.js');
   const client = new ExotelClient({
     ...clientConnection(connection),
@@ -20,6 +21,7 @@ export async function probeApi(connection: Connection, timeZone: string, nowMs: 
     retryMinTimeoutMs: 250,
     retryMaxTimeoutMs: 1_000,
     connectTimeoutMs: 5_000,
+    ...(limiter === undefined ? {} : { limiter }),
   });
   try {
     await client.listPage({ dateCreated: { gte: nowMs - 60_000, lte: nowMs }, pageSize: 1 });

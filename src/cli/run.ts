@@ -6,6 +6,7 @@ import { isExotelError } from '../exotel/errors.js';
 import type { Command } from './command.js';
 import { backfillCommand } from './commands/backfill.js';
 import { demoCommand } from './commands/demo.js';
+import { fleetCommand } from './commands/fleet.js';
 import { serveCommand } from './commands/serve.js';
 import { simulateCommand } from './commands/simulate.js';
 import { tailCommand } from './commands/tail.js';
@@ -14,7 +15,7 @@ import { ExitCode, exitCodeFor } from './exitCodes.js';
 import { UsageError } from './UsageError.js';
 import { readVersion } from './version.js';
 
-const commands: Command[] = [tailCommand, backfillCommand, serveCommand, simulateCommand, demoCommand];
+const commands: Command[] = [tailCommand, backfillCommand, serveCommand, fleetCommand, simulateCommand, demoCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -32,7 +33,7 @@ Options:
   -v, --version  the version
 
 Exit codes: 0 done (or stopped by SIGINT/SIGTERM), 1 other failure, 2 bad usage,
-            3 bad or missing credentials, 4 API unreachable.
+            3 bad or missing credentials, 4 API (or Redis) unreachable.
 `;
 }
 

@@ -23,6 +23,8 @@ export type ExotelErrorCode =
   | 'ERR_QUOTA_PLAN' // a warning: the configured cadence cannot fit the quota
   | 'ERR_COVERAGE_GAP' // start times the stream could not read before the API stopped listing them
   | 'ERR_STORE' // the store could not be read or written
+  | 'ERR_REDIS' // Redis could not be reached or refused a command (shared quota, store, leases)
+  | 'ERR_LEASE_LOST' // this process stopped leading an account: its lease expired, was taken, or could not be proven
   | 'ERR_ABORTED'; // the request was aborted (stop())
 
 export interface ExotelErrorOptions {
@@ -52,7 +54,8 @@ export function redactUrl(url: string): string {
  * the class fixes it (as undici's errors do): `ExotelHttpError` takes its code from the status,
  * `ExotelResponseError`, `MalformedRecordError` and `InvalidOptionError` have one code each,
  * `ExotelNetworkError` one of its three. The base carries the codes no subclass has a field for:
- * `ERR_STORE`, `ERR_QUOTA_PLAN` and `ERR_COVERAGE_GAP`.
+ * `ERR_STORE`, `ERR_QUOTA_PLAN`, `ERR_COVERAGE_GAP`, and those of `exotel-call-stream/redis`:
+ * `ERR_REDIS` and `ERR_LEASE_LOST`.
  *
  * `InvalidOptionError` is a `TypeError`, as the option errors of p-retry and p-queue are; it is
  * an `ExotelError` all the same (`instanceof ExotelError` holds for it, see `Symbol.hasInstance`).

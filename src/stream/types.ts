@@ -17,7 +17,7 @@ import type { CallHint, CallStreamEvent, CallUpdate, SettleContext } from '../en
 import type { Store } from '../stores/types.js';
 
 export type { CallStreamFilters } from '../exotel/buildCallQuery.js';
-export type { CallCompletedEvent, CallFailedEvent, CallHint, CallStreamEvent, CallUpdate, CallUpdatedEvent, SettleContext } from '../engine/types.js';
+export type { CallCompletedEvent, CallFailedEvent, CallHint, CallStreamEvent, CallUpdate, CallUpdatedEvent, EmittedState, SettleContext } from '../engine/types.js';
 export type { Store, StoreState } from '../stores/types.js';
 
 /** Events of the EventEmitter3 face. */

@@ -90,6 +90,8 @@ describe('a code fixed by its class', () => {
     ERR_QUOTA_PLAN: () => new ExotelError('ERR_QUOTA_PLAN', 'x'),
     ERR_COVERAGE_GAP: () => new ExotelError('ERR_COVERAGE_GAP', 'x'),
     ERR_STORE: () => new ExotelError('ERR_STORE', 'x'),
+    ERR_REDIS: () => new ExotelError('ERR_REDIS', 'x'),
+    ERR_LEASE_LOST: () => new ExotelError('ERR_LEASE_LOST', 'x'),
   };
 
   it('each class gives the code it owns', () => {

@@ -15,6 +15,7 @@ import { ExitCode } from '../exitCodes.js';
 import { callToJsonLine } from '../format.js';
 import { parseCommandArgs, parseEnumList, parseInstantMs, parseIntegerOption, parsePhoneList, type OptionSpecs } from '../parse.js';
 import { DIRECTIONS, STATUSES, resolveTimeZone } from '../streamFlags.js';
+import { redisQuotaHelp, redisQuotaOptions, redisSettingsFrom, sharedQuota } from '../redisFlags.js';
 import { UsageError } from '../UsageError.js';
 import { probeApi } from '../probe.js';
 import { renderSummary } from '../backfill/progress.js';
@@ -43,6 +44,7 @@ const options = {
   raw: { type: 'boolean' },
   progress: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
+  ...redisQuotaOptions,
 } as const satisfies OptionSpecs;
 
 const help = `Usage: exotel-calls backfill --from WHEN [--to WHEN] [--out FILE] [options]
@@ -68,6 +70,7 @@ range reaching further back is refused before anything is requested.
   --details               ask for leg-wise details
   --page-size N           records per request, 1-100 (default 100)
   --max-requests-per-minute N   the account's quota (default 200)
+${redisQuotaHelp}
   --progress, --no-progress   force the progress bar on stderr on or off
                           (default: on when stderr is a terminal, else one summary line at the end)
   -q, --quiet             no summary line and no warnings
@@ -189,16 +192,24 @@ async function run(argv: string[], context: CliContext): Promise<number> {
     }
   }
 
+  const redisSettings = redisSettingsFrom(values, context.env);
   const connection = await resolveConnection(values, context.env, context.stdin);
+  // With --redis, every request takes its slot of the account's shared window, the probe's too.
+  const shared = redisSettings === undefined ? undefined : await sharedQuota(redisSettings, connection.accountSid, maxRequestsPerMinute);
+  // A failure before the export starts must not leave Redis connected (the process would not exit).
+  const closeShared = async (error: unknown): Promise<never> => {
+    await shared?.close();
+    throw error;
+  };
   // One small request first: bad credentials or an unreachable host end the command in a second
   // or two (exit 3 or 4), not after the minute of retries a long export allows each request.
-  await probeApi(connection, timeZone, nowMs, values.quiet ? undefined : (m) => context.stderr.write(`backfill: warning: ${m}\n`));
+  await probeApi(connection, timeZone, nowMs, values.quiet ? undefined : (m) => context.stderr.write(`backfill: warning: ${m}\n`), shared?.limiter).catch(closeShared);
   // Loaded here, not at the top: `--help` and usage errors answer without loading the client.
   const [{ ExotelClient }, { createQuotaLimiter }, { normalizeCall }] = await Promise.all([
     import('../../exotel/ExotelClient.js'),
     import('../../exotel/createQuotaLimiter.js'),
     import('../../exotel/normalizeCall.js'),
-  ]);
+  ]).catch(closeShared);
 
   const stop = new AbortController();
   let interruptedBy: string | undefined;
@@ -209,14 +220,20 @@ async function run(argv: string[], context: CliContext): Promise<number> {
           readerGone = true;
           stop.abort();
         })
-      : await fileOutput(values.out, resumed ? state.bytes : 0);
+      : await fileOutput(values.out, resumed ? state.bytes : 0).catch(closeShared);
   // Without --out there is nothing to resume: the Sids of the window are kept in memory only.
   const sidLogPath = statePath === undefined ? undefined : `${statePath}.sids`;
-  const sidLog = sidLogPath === undefined ? undefined : await SidLog.open(sidLogPath, resumed ? state.sidsBytes : 0);
+  const sidLog =
+    sidLogPath === undefined
+      ? undefined
+      : await SidLog.open(sidLogPath, resumed ? state.sidsBytes : 0).catch(async (error: unknown) => {
+          await output.close();
+          return closeShared(error);
+        });
   const memorySids = new Set<string>();
   const windowSids = sidLog?.sids ?? memorySids;
 
-  const limiter = createQuotaLimiter({ maxRequestsPerMinute });
+  const limiter = shared?.limiter ?? createQuotaLimiter({ maxRequestsPerMinute });
   const client = new ExotelClient({
     ...clientConnection(connection),
     timeZone,
@@ -298,6 +315,7 @@ async function run(argv: string[], context: CliContext): Promise<number> {
       await sidLog?.close();
       await client.close();
       await limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
+      await shared?.close();
       if (statePath !== undefined) context.stderr.write(`backfill: progress is saved in ${statePath}; run the same command again to resume.\n`);
       throw error;
     }
@@ -307,6 +325,7 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   await client.close();
   // The client does not stop a limiter it was given.
   await limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
+  await shared?.close();
   progress.finish();
   if (state.complete && sidLogPath !== undefined) await removeFile(sidLogPath);
 

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InvalidOptionError } from '../../exotel/errors.js';
 import type { CallStream } from '../../stream/CallStream.js';
-import type { CallStreamEvent, CallStreamOptions } from '../../stream/types.js';
+import type { CallStreamEvent, CallStreamLike, CallStreamOptions } from '../../stream/types.js';
 import type { Command } from '../command.js';
 import { clientConnection, connectionHelp, connectionOptions, describeHost, resolveConnection } from '../connection.js';
 import type { CliContext } from '../context.js';
@@ -15,6 +15,8 @@ import { catchUpStore, type CatchUpInfo } from '../catchUpStore.js';
 import { eventToJsonLine, formatEventLine } from '../format.js';
 import { parseCommandArgs, parseDurationMs, type OptionSpecs } from '../parse.js';
 import { probeApi } from '../probe.js';
+import { joinThroughRedis } from '../joinThroughRedis.js';
+import { redisHelp, redisOptions, redisSettingsFrom } from '../redisFlags.js';
 import { runStream } from '../runStream.js';
 import { FLAG_OF_OPTION, resolveTimeZone, streamHelp, streamOptions, streamOptionsFrom } from '../streamFlags.js';
 import { UsageError } from '../UsageError.js';
@@ -22,6 +24,7 @@ import { UsageError } from '../UsageError.js';
 const options = {
   ...connectionOptions,
   ...streamOptions,
+  ...redisOptions,
   since: { type: 'string' },
   store: { type: 'string' },
   format: { type: 'string' },
@@ -47,15 +50,19 @@ timestamps in ISO 8601. On a terminal, one readable line per event.
 
 ${streamHelp}
 
+${redisHelp}
+
 ${connectionHelp}
 
-Stops cleanly on SIGINT/SIGTERM (Ctrl-C), saving --store.
-Exit codes: 0 stopped, 1 failure, 2 bad usage, 3 bad credentials, 4 API unreachable.
+Stops cleanly on SIGINT/SIGTERM (Ctrl-C), saving --store (with --redis: the state in Redis,
+and a standby takes over at once).
+Exit codes: 0 stopped, 1 failure, 2 bad usage, 3 bad credentials, 4 API (or Redis) unreachable.
 
 Examples:
   exotel-calls tail --subdomain api.in.exotel.com --status failed,busy | jq .call.sid
   exotel-calls tail --to-number +919876543210 --direction outbound-api
   exotel-calls tail --since 30m --store ./calls.checkpoint.json --direction inbound
+  EXOTEL_REDIS_URL=redis://:secret@10.0.0.5:6379 exotel-calls tail   # on each of several hosts
 `;
 
 /** A call's end as far as the record tells: EndTime, else the last update, else its start. */
@@ -72,6 +79,10 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   if (format !== 'text' && format !== 'ndjson') throw new InvalidOptionError('--format', '`ndjson` or `text`', format);
   const sinceMs = values.since === undefined ? undefined : parseDurationMs(values.since, '--since');
   const durationMs = values.duration === undefined ? undefined : parseDurationMs(values.duration, '--duration');
+  const redisSettings = redisSettingsFrom(values, context.env);
+  if (redisSettings !== undefined && values.store !== undefined) {
+    throw new UsageError('Pass either `--store FILE` or `--redis URL`: with --redis the state lives in Redis.');
+  }
   const connection = await resolveConnection(values, context.env, context.stdin);
   if (!values.quiet) {
     // A call shows once it has ended and its Duration and Price have settled, which can take
@@ -94,23 +105,38 @@ async function run(argv: string[], context: CliContext): Promise<number> {
   if (values.store !== undefined) await checkStorePath(values.store);
 
   const info: CatchUpInfo = { resumed: false };
-  const store = catchUpStore(values.store === undefined ? memoryStore() : fileStore(values.store), sinceMs === undefined ? undefined : startedAt - sinceMs, info);
+  const fromMs = sinceMs === undefined ? undefined : startedAt - sinceMs;
   // Without a checkpoint to resume from, the stream's first read covers its whole lookback:
   // show only what ended since the cutoff, as `tail` promises.
   const cutoffMs = startedAt - (sinceMs ?? 0);
 
-  const streamOptionsAll: CallStreamOptions = {
-    ...streamSettings,
-    ...clientConnection(connection),
-    store,
-  };
-  // Created (and so validated) before the probe: a rejected option costs no request.
-  const stream = createStreamChecked(createCallStream, streamOptionsAll);
-  try {
-    await probeApi(connection, timeZone, startedAt, warn);
-  } catch (error) {
-    await stream.stop();
-    throw error;
+  let stream: CallStreamLike;
+  let onStopping: (() => Promise<void>) | undefined;
+  if (redisSettings === undefined) {
+    const store = catchUpStore(values.store === undefined ? memoryStore() : fileStore(values.store), fromMs, info);
+    const streamOptionsAll: CallStreamOptions = {
+      ...streamSettings,
+      ...clientConnection(connection),
+      store,
+    };
+    // Created (and so validated) before the probe: a rejected option costs no request.
+    stream = createStreamChecked(createCallStream, streamOptionsAll);
+    try {
+      await probeApi(connection, timeZone, startedAt, warn);
+    } catch (error) {
+      await stream.stop();
+      throw error;
+    }
+  } else {
+    const joined = await joinThroughRedis({
+      settings: redisSettings,
+      options: { ...streamSettings, ...clientConnection(connection) },
+      wrapStore: (store) => catchUpStore(store, fromMs, info),
+      probe: (limiter) => probeApi(connection, timeZone, startedAt, warn, limiter),
+      note: values.quiet ? undefined : (m) => context.stderr.write(`tail: ${m}\n`),
+    });
+    stream = joined.stream;
+    onStopping = joined.close;
   }
 
   const color = format === 'text' && Boolean(context.stdout.isTTY) && !context.env.NO_COLOR;
@@ -128,6 +154,7 @@ async function run(argv: string[], context: CliContext): Promise<number> {
     quiet: values.quiet ?? false,
     durationMs,
     label: 'tail',
+    ...(onStopping === undefined ? {} : { onStopping }),
   });
 }
 
