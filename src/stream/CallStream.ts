@@ -27,6 +27,12 @@ type Phase = CallStreamStatus['phase'];
 
 /** `ERR_QUOTA_PLAN` is said again only after the plan has fit the quota this long. */
 const QUOTA_WARNING_REARM_MS = 10 * 60_000;
+/**
+ * `ERR_QUOTA_PLAN` (over the quota) is said only once the plan has needed more than the quota for
+ * this long: the quota's own window. The first plans rest on priors (the calls' lengths, the rate
+ * of an empty window) that a minute of reads corrects; a plan over the quota for seconds lags nothing.
+ */
+const QUOTA_WARNING_AFTER_MS = 60_000;
 
 /** Surfaces an exception thrown by a user's listener the way RxJS does: outside the poller. */
 function reportListenerError(error: unknown): void {
@@ -75,6 +81,8 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
   #lagsWholeSince: number | undefined;
   /** API instant since which the plan has fit the quota (undefined while it does not). */
   #fitSince: number | undefined;
+  /** When the plan last went over the quota (API clock), while it still is; undefined while it fits. */
+  #overSince: number | undefined;
   /** Local time of the last save that started (the scheduler's clock), for `saveIntervalMs`. */
   #lastSave = Number.NEGATIVE_INFINITY;
   #stopping: Promise<void> | undefined;
@@ -440,6 +448,7 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       if (this.#now() - this.#lagsWholeSince >= QUOTA_WARNING_REARM_MS) this.#lagsThinned = false;
     }
     if (needed <= limit) {
+      this.#overSince = undefined;
       // Re-armed once the plan has fit comfortably for a while, not on every dip: an estimate near
       // the quota goes back and forth across it.
       if (needed > limit * 0.85) this.#fitSince = undefined;
@@ -448,6 +457,8 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
       return;
     }
     this.#fitSince = undefined;
+    this.#overSince ??= this.#now();
+    if (this.#now() - this.#overSince < QUOTA_WARNING_AFTER_MS) return;
     // Once per excursion over the quota, not every cycle.
     if (this.#quotaWarned) return;
     this.#quotaWarned = true;

@@ -273,6 +273,26 @@ describe('non-fatal errors', () => {
     await stopUnder(clock, stream);
   });
 
+  it('says nothing of the quota while a plan that fits is still being measured (the first seconds of a busy minute)', async () => {
+    // Very short calls, settling within a second, 150 a minute from a minute before the start, 1 s
+    // polls: the first plan rests on priors for the calls' lengths until a fresh window was read.
+    const { stream, clock } = setup(
+      { pollIntervalMs: 1_000, lookbackMs: 5 * MINUTE, settleMs: 5_000 },
+      {
+        seed: 51,
+        settleDelayMs: { min: 200, max: 800 },
+        rateLimit: false,
+        traffic: { callsPerMinute: 150, startAt: T0 - MINUTE, mix: { status: { completed: 40, busy: 30, failed: 20, 'no-answer': 0, canceled: 10 }, meanTalkSec: 2, shortMaxSec: 4, longShare: 0, veryLongShare: 0, correctionRate: 0 } },
+      },
+    );
+    const log = record(stream);
+    await clock.tickAsync(3 * MINUTE);
+    expect(stream.status().estimatedRequestsPerMinute).toBeLessThanOrEqual(200);
+    expect(log.errors.filter((e) => e.code === 'ERR_QUOTA_PLAN')).toEqual([]);
+    expect(log.emissions.length).toBeGreaterThan(300);
+    await stopUnder(clock, stream);
+  });
+
   it('a failed save is a non-fatal ERR_STORE; polling goes on', async () => {
     let fail = true;
     const store: Store = { load: async () => undefined, save: async () => (fail ? Promise.reject(new Error('disk full')) : undefined) };
