@@ -1,9 +1,9 @@
-import { EventEmitter } from 'eventemitter3';
 import { BehaviorSubject, Observable, Subject, distinctUntilChanged, filter, map } from 'rxjs';
 import type Bottleneck from 'bottleneck';
 import { ExotelError, InvalidOptionError } from '../exotel/errors.js';
 import type { Call } from '../exotel/types.js';
 import { memoryStore } from '../stores/memoryStore.js';
+import { LazyStartEmitter } from '../stream/LazyStartEmitter.js';
 import { resolveStreamOptions } from '../stream/resolveStreamOptions.js';
 import type { CallHint, CallStreamEvents, CallStreamLike, CallStreamOptions, CallStreamStats, CallStreamStatus, CallUpdate, Store } from '../stream/types.js';
 import { AccountRunner } from './AccountRunner.js';
@@ -46,7 +46,7 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * `CallStream`; events also carry `accountSid`, `id` and `redelivered` (see README, "Several
  * processes").
  */
-export class RedisCallStream extends EventEmitter<RedisCallStreamEvents> implements CallStreamLike {
+export class RedisCallStream extends LazyStartEmitter<RedisCallStreamEvents> implements CallStreamLike {
   readonly callCompleted$: Observable<Call>;
   readonly callFailed$: Observable<Call>;
   readonly callUpdated$: Observable<CallUpdate>;
@@ -127,16 +127,16 @@ export class RedisCallStream extends EventEmitter<RedisCallStreamEvents> impleme
         : undefined;
 
     const events = this.#events.asObservable();
-    this.events$ = this.#lazy(events);
-    this.callCompleted$ = this.#lazy(events.pipe(filter((e) => e.type === 'callCompleted'), map((e) => e.call)));
-    this.callFailed$ = this.#lazy(events.pipe(filter((e) => e.type === 'callFailed'), map((e) => e.call)));
-    this.callUpdated$ = this.#lazy(
+    this.events$ = this.lazy(events);
+    this.callCompleted$ = this.lazy(events.pipe(filter((e) => e.type === 'callCompleted'), map((e) => e.call)));
+    this.callFailed$ = this.lazy(events.pipe(filter((e) => e.type === 'callFailed'), map((e) => e.call)));
+    this.callUpdated$ = this.lazy(
       events.pipe(
         filter((e) => e.type === 'callUpdated'),
         map((e) => ({ call: e.call, previous: (e as { previous: Call }).previous, changes: (e as { changes: CallUpdate['changes'] }).changes })),
       ),
     );
-    this.errors$ = this.#lazy(this.#errors.asObservable());
+    this.errors$ = this.lazy(this.#errors.asObservable());
     this.role$ = this.#role.pipe(distinctUntilChanged());
   }
 
@@ -238,29 +238,9 @@ export class RedisCallStream extends EventEmitter<RedisCallStreamEvents> impleme
     return this.#shutdown();
   }
 
-  override on<T extends EventEmitter.EventNames<RedisCallStreamEvents>>(event: T, fn: EventEmitter.EventListener<RedisCallStreamEvents, T>, context?: unknown): this {
-    super.on(event, fn, context);
-    this.start();
-    return this;
-  }
 
-  override addListener<T extends EventEmitter.EventNames<RedisCallStreamEvents>>(event: T, fn: EventEmitter.EventListener<RedisCallStreamEvents, T>, context?: unknown): this {
-    return this.on(event, fn, context);
-  }
 
-  override once<T extends EventEmitter.EventNames<RedisCallStreamEvents>>(event: T, fn: EventEmitter.EventListener<RedisCallStreamEvents, T>, context?: unknown): this {
-    super.once(event, fn, context);
-    this.start();
-    return this;
-  }
 
-  #lazy<T>(source: Observable<T>): Observable<T> {
-    return new Observable<T>((subscriber) => {
-      const subscription = source.subscribe(subscriber);
-      this.start();
-      return subscription;
-    });
-  }
 
   /** Lease operations one at a time (a tick's renewal and a save's retake must not cross). */
   #exclusive<T>(task: () => Promise<T>): Promise<T> {

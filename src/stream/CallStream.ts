@@ -1,4 +1,3 @@
-import { EventEmitter } from 'eventemitter3';
 import { Observable, Subject, defer, from, merge, mergeMap, switchMap, tap, timer } from 'rxjs';
 import type { Subscription } from 'rxjs';
 import { ExotelClient } from '../exotel/ExotelClient.js';
@@ -19,6 +18,7 @@ import { readPlanned } from '../operators/readPlanned.js';
 import { trackCalls } from '../operators/trackCalls.js';
 import { saveSerially } from '../operators/internal/saveSerially.js';
 // Aliased to the names the constructor below uses.
+import { LazyStartEmitter } from './LazyStartEmitter.js';
 import { resolveStreamOptions as resolveOptions } from './resolveStreamOptions.js';
 import type { ResolvedStreamOptions as ResolvedOptions } from './resolveStreamOptions.js';
 import type { CallStreamEvent, CallStreamEvents, CallStreamLike, CallStreamOptions, CallStreamStats, CallStreamStatus, CallUpdate, ReadTierStats, StoreState } from './types.js';
@@ -49,7 +49,7 @@ function reportListenerError(error: unknown): void {
  * listener added with `on`/`addListener`/`once`, or `start()`; there is one poller per stream,
  * and it runs until `stop()` (or a fatal error), whoever unsubscribes.
  */
-export class CallStream extends EventEmitter<CallStreamEvents> implements CallStreamLike {
+export class CallStream extends LazyStartEmitter<CallStreamEvents> implements CallStreamLike {
   /** Completed calls, once per Sid, when settled (or held `settleMs`). */
   readonly callCompleted$: Observable<Call>;
   /** Failed calls (failed, busy, no-answer, canceled), once per Sid. */
@@ -140,11 +140,11 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
     this.#unsubscribeJump = this.#client.apiClock.onJump(({ deltaMs }) => this.#planner.clockJumped(deltaMs));
 
     const events = this.#events.asObservable();
-    this.events$ = this.#lazy(events);
-    this.callCompleted$ = this.#lazy(events.pipe(ofEventType('callCompleted')));
-    this.callFailed$ = this.#lazy(events.pipe(ofEventType('callFailed')));
-    this.callUpdated$ = this.#lazy(events.pipe(ofEventType('callUpdated')));
-    this.errors$ = this.#lazy(this.#errors.asObservable());
+    this.events$ = this.lazy(events);
+    this.callCompleted$ = this.lazy(events.pipe(ofEventType('callCompleted')));
+    this.callFailed$ = this.lazy(events.pipe(ofEventType('callFailed')));
+    this.callUpdated$ = this.lazy(events.pipe(ofEventType('callUpdated')));
+    this.errors$ = this.lazy(this.#errors.asObservable());
   }
 
   /** Records held waiting to settle plus emitted Sids remembered: bounded by the lookback horizon. */
@@ -217,33 +217,9 @@ export class CallStream extends EventEmitter<CallStreamEvents> implements CallSt
     return this.#shutdown();
   }
 
-  /** Adds a listener; the first one starts polling, as a subscription does. */
-  override on<T extends EventEmitter.EventNames<CallStreamEvents>>(event: T, fn: EventEmitter.EventListener<CallStreamEvents, T>, context?: unknown): this {
-    super.on(event, fn, context);
-    this.start();
-    return this;
-  }
 
-  /** Same as `on`. */
-  override addListener<T extends EventEmitter.EventNames<CallStreamEvents>>(event: T, fn: EventEmitter.EventListener<CallStreamEvents, T>, context?: unknown): this {
-    return this.on(event, fn, context);
-  }
 
-  /** Adds a one-time listener; starts polling like `on`. */
-  override once<T extends EventEmitter.EventNames<CallStreamEvents>>(event: T, fn: EventEmitter.EventListener<CallStreamEvents, T>, context?: unknown): this {
-    super.once(event, fn, context);
-    this.start();
-    return this;
-  }
 
-  #lazy<T>(source: Observable<T>): Observable<T> {
-    return new Observable<T>((subscriber) => {
-      // Subscribe before starting, so the first events cannot pass this subscriber by.
-      const subscription = source.subscribe(subscriber);
-      this.start();
-      return subscription;
-    });
-  }
 
   /**
    * The API's clock: local time (the scheduler's) on the lower bound the client's answers give

@@ -3,7 +3,7 @@
  * its lag bound; 503 otherwise) and `/metrics` (Prometheus text).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenHttp, type ListeningServer } from './listenHttp.js';
 import type { CallStreamStatus } from '../../stream/types.js';
 import type { Readiness } from './readiness.js';
 import type { ServiceMetrics } from './createServiceMetrics.js';
@@ -18,10 +18,8 @@ export interface HealthServerOptions {
   callbacks?: { path: string; handler: (req: IncomingMessage, res: ServerResponse) => void } | undefined;
 }
 
-export interface HealthServer {
-  readonly url: string;
-  close(): Promise<void>;
-}
+/** The health port, listening. */
+export type HealthServer = ListeningServer;
 
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const json = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
@@ -81,22 +79,5 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
     }
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found: /healthz, /readyz, /metrics\n');
   });
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    url: `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}/`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenHttp(server, { host: options.host, port: options.port, path: '/' });
 }
