@@ -424,7 +424,9 @@ export class CallStream extends LazyStartEmitter<CallStreamEvents> implements Ca
       if (this.#now() - this.#lagsWholeSince >= QUOTA_WARNING_REARM_MS) this.#lagsThinned = false;
     }
     if (needed <= limit) {
-      this.#overSince = undefined;
+      // A dip just under the quota does not end the spell over it (an estimate near the quota goes
+      // back and forth across it); fitting comfortably does.
+      if (needed <= limit * 0.85) this.#overSince = undefined;
       // Re-armed once the plan has fit comfortably for a while, not on every dip: an estimate near
       // the quota goes back and forth across it.
       if (needed > limit * 0.85) this.#fitSince = undefined;

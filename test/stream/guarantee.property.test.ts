@@ -65,7 +65,7 @@ describe('the guarantee, judged by a model that shares nothing with the planner'
         const found = problems(r);
         expect(found, JSON.stringify({ ...scenario, errors: r.errors, feasible: r.conditions.feasible })).toEqual([]);
       }),
-      { numRuns: RUNS, seed: SEED, endOnFailure: true },
+      { numRuns: RUNS, seed: SEED, endOnFailure: true, ...(process.env.GUARANTEE_PATH ? { path: process.env.GUARANTEE_PATH } : {}) },
     );
     const covered = Object.fromEntries(Object.entries(seen).map(([k, v]) => [k, [...v].sort()]));
     console.log(`guarantee: ${JSON.stringify(totals)}\ncovered: ${JSON.stringify(covered)}`);

@@ -111,3 +111,32 @@ describe('restarts on a fileStore', () => {
     checkDelivery(union, sim.calls(), end - settleMs - 3 * MINUTE, settleMs);
   });
 });
+
+describe('a restart before the first catch-up completed', () => {
+  it('owes what the first run owed: a stop while every request was refused, down longer than the lookback, misses nothing that started meanwhile', async () => {
+    clock = installClock(T0);
+    const sim = createSimulator({ seed: 12, settleDelayMs: 20_000 });
+    const { memoryStore } = await import('../../src/stores/memoryStore.js');
+    // A store that outlives the streams (memoryStore keeps its state while the process lives).
+    const store = memoryStore();
+    const options = { ...SIM_ACCOUNT, baseUrl: 'http://127.0.0.1:9', dispatcher: new SimulatorDispatcher(sim), pollIntervalMs: 18_000, lookbackMs: MINUTE, settleMs: 0, store } as const;
+    const emissions: Emission[] = [];
+    const errors: ExotelError[] = [];
+    // Every request refused (429) for the first run's three minutes: nothing is ever read.
+    sim.inject({ kind: 'rate-limit', rate: 1, retryAfterSeconds: 1 });
+    const first = createCallStream(options);
+    record(first, { emissions, errors });
+    await clock.tickAsync(3 * MINUTE);
+    await stopUnder(clock, first);
+    sim.clearFaults();
+    // Down seven minutes; a call starts and settles five minutes before the restart.
+    const call = sim.addCall({ startAt: Date.now() + 2 * MINUTE, talkMs: 50_000 });
+    await clock.tickAsync(7 * MINUTE);
+    const second = createCallStream(options);
+    record(second, { emissions, errors });
+    await clock.tickAsync(5 * MINUTE);
+    await stopUnder(clock, second);
+    expect(errors.filter((e) => e.code !== 'ERR_EXOTEL_RATE_LIMITED')).toEqual([]);
+    expect(emissions.map((e) => e.event.call.sid)).toEqual([call.sid]);
+  });
+});

@@ -304,9 +304,15 @@ export class ReadPlanner {
       const hold = this.#savedCheckpoint === null ? null : Math.min(this.#savedCheckpoint, at);
       const from = Math.max(floorSecond((hold ?? at) - this.#lookbackMs - this.#skewMs), oldest);
       this.#catchup = { from, to: at, minAt: now, hold };
-      this.#domainStart = Math.max(oldest, Math.min(from, this.#domainStart));
+      // Placed again as `begin` places it, on the API's clock: a guess behind the API had put the
+      // domain (and what the lags owe) in start times before the lookback, to be read for nothing.
+      const before = this.#domainStart;
+      const first = this.#ledger.spans()[0];
+      this.#domainStart = Math.max(oldest, Math.min(from, first?.from ?? from));
+      for (const [lag, since] of this.#lagSince) this.#lagSince.set(lag, since === before ? this.#domainStart : Math.min(since, this.#domainStart));
+    } else {
+      for (const [lag, since] of this.#lagSince) this.#lagSince.set(lag, Math.min(since, this.#domainStart));
     }
-    for (const [lag, since] of this.#lagSince) this.#lagSince.set(lag, Math.min(since, this.#domainStart));
     if (this.#sweepDone !== null) this.#sweepDone += deltaMs;
     this.#begunNow = now;
   }
@@ -504,12 +510,14 @@ export class ReadPlanner {
   /**
    * The instant up to which every read that was due has completed (saved as the store's
    * checkpoint): the oldest due start time still owed at some lag, plus that lag; held at its old
-   * value (null after a fresh start) while the catch-up is incomplete. A restart from it, with the
+   * value (after a first start: the start's own instant) while the catch-up is incomplete. A restart from it, with the
    * coverage ledger or without, reaches back far enough to read again whatever might be missing.
    */
   checkpoint(): number | null {
     if (!this.#begun) return null;
-    if (this.#catchup !== null) return this.#catchup.hold;
+    // Still catching up: what the start was given, or, for a first start, where its catch-up is
+    // placed from (its own start), so that a restart before it completed owes the same start times.
+    if (this.#catchup !== null) return this.#catchup.hold ?? this.#catchup.to;
     const now = this.#lastNow;
     let checkpoint = floorSecond(now);
     for (const lag of this.#requiredLags()) {
