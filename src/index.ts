@@ -3,6 +3,7 @@
 // --- stream/: createCallStream and the CallStream object ------------------------------------
 export { createCallStream } from './stream/createCallStream.js';
 export { CallStream } from './stream/CallStream.js';
+export { LazyStartEmitter } from './stream/LazyStartEmitter.js';
 export type { CallStreamEvents, CallStreamLike, CallStreamOptions, CallStreamStats, CallStreamStatus, ReadTierStats } from './stream/types.js';
 
 // --- stores/ ----------------------------------------------------------------------------------
