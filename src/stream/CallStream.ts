@@ -9,7 +9,7 @@ import { CoverageLedger } from '../engine/coverage/CoverageLedger.js';
 import { HintQueue } from '../engine/HintQueue.js';
 import type { CallHint } from '../engine/types.js';
 import { ReadPlanner } from '../engine/planner/ReadPlanner.js';
-import type { HeldRef, PlannedRead } from '../engine/planner/types.js';
+import type { HeldRef, PlannedRead, ReadKind } from '../engine/planner/types.js';
 import { expireHeld } from '../operators/expireHeld.js';
 import { normalizeRecords } from '../operators/normalizeRecords.js';
 import { ofEventType } from '../operators/ofEventType.js';
@@ -33,6 +33,10 @@ const QUOTA_WARNING_REARM_MS = 10 * 60_000;
  * of an empty window) that a minute of reads corrects; a plan over the quota for seconds lags nothing.
  */
 const QUOTA_WARNING_AFTER_MS = 60_000;
+/** The reads whose settled calls measure the settle delays: those that decide latency. */
+const LEARNS_SETTLE: ReadonlySet<ReadKind> = new Set<ReadKind>(['fresh', 'settled', 'held', 'hinted']);
+/** ...and only while they are no further behind than this (or two poll intervals). */
+const LEARN_MAX_LAG_MS = 2 * 60_000;
 
 /** Surfaces an exception thrown by a user's listener the way RxJS does: outside the poller. */
 function reportListenerError(error: unknown): void {
@@ -179,6 +183,7 @@ export class CallStream extends LazyStartEmitter<CallStreamEvents> implements Ca
       lagMs: lagOf(apiTime, this.#planner.latencyCoveredAt()),
       estimatedRequestsPerMinute: this.#planner.estimatedRequestsPerMinute(),
       maxRequestsPerMinute: this.#options.maxRequestsPerMinute,
+      settleSpreadMs: this.#planner.settleSpreadMs,
     });
   }
 
@@ -333,6 +338,8 @@ export class CallStream extends LazyStartEmitter<CallStreamEvents> implements Ca
           unchanged: (raw) => this.#tracker.unchanged(raw, normalizeOptions),
         }),
         trackCalls(this.#tracker, this.#now, { keepFrom: () => this.#planner.oldestPlanned() }),
+        // Synchronously after the page that produced it, before a save may hold events back.
+        tap((event) => this.#learnSettle(event, reading)),
         persistState({
           store,
           state: () => this.#snapshot(),
@@ -449,15 +456,29 @@ export class CallStream extends LazyStartEmitter<CallStreamEvents> implements Ca
     );
   }
 
+  /**
+   * What a call first seen settled tells of the account's settle delays and ringing (the bands'
+   * reach, the hints' timing): only from the reads that decide latency (fresh, bands, held and
+   * hinted re-reads), which see a call within a poll or two of settling. A lag, a sweep or a
+   * catch-up sees calls minutes late, as do the latency reads while they are behind; counted, they
+   * would stretch the spread the bands are sized by, so that the bands cost more, stop fitting the
+   * quota and leave still more calls to the lags.
+   */
+  #learnSettle(event: CallStreamEvent, read: PlannedRead | undefined): void {
+    if (event.type === 'callUpdated' || read === undefined || !LEARNS_SETTLE.has(read.kind)) return;
+    // Nor while those reads are behind (an outage, a stall): their first reads after it see calls
+    // late too. The planner records a read's completion after its last page, so this is the lag
+    // before the read that listed the call.
+    const covered = this.#planner.latencyCoveredAt();
+    if (covered === null || this.#now() - covered > Math.max(LEARN_MAX_LAG_MS, 2 * this.#options.pollIntervalMs)) return;
+    const { call } = event;
+    if (call.endTime !== null && call.duration !== null && call.price !== null) {
+      this.#planner.observeSettled({ dateCreated: call.dateCreated.getTime(), endTime: call.endTime.getTime(), durationSec: call.duration }, this.#now());
+    }
+  }
+
   #dispatch(event: CallStreamEvent): void {
     this.#eventCounts[event.type]++;
-    if (event.type !== 'callUpdated') {
-      // What a settled call tells of the account's settle delays and ringing (the bands' reach).
-      const { call } = event;
-      if (call.endTime !== null && call.duration !== null && call.price !== null) {
-        this.#planner.observeSettled({ dateCreated: call.dateCreated.getTime(), endTime: call.endTime.getTime(), durationSec: call.duration }, this.#now());
-      }
-    }
     this.#events.next(event);
     try {
       if (event.type === 'callUpdated') {

@@ -146,6 +146,12 @@ export interface CallStreamStatus {
   estimatedRequestsPerMinute: number;
   /** The quota the plan fits itself into. */
   maxRequestsPerMinute: number;
+  /**
+   * How long after its end nearly every call (95 %) was seen settled by the reads that decide
+   * latency, as learned on this account (3 minutes until 30 calls were seen): what the settled
+   * bands reach over. Absent while no stream runs (a Redis standby).
+   */
+  settleSpreadMs?: number;
 }
 
 /** The object `createCallStream()` returns. */

@@ -84,4 +84,23 @@ describe('stats() and status(): what a stream did and is doing, for metrics and 
     expect(stream.status().phase).toBe('stopped');
     expect(stream.stats().errors.ERR_EXOTEL_SERVER).toBeGreaterThan(0);
   });
+  it('learns the settle spread from the reads that decide latency: calls an outage let it see late do not stretch it', async () => {
+    const clock = useClock(T0);
+    // 100 short calls a minute, settling 5 to 15 s after they end.
+    const sim = createSimulator({ seed: 8, settleDelayMs: { min: 5_000, max: 15_000 }, traffic: { callsPerMinute: 100, startAt: T0, mix: { longShare: 0, veryLongShare: 0, correctionRate: 0 } } });
+    const stream = streamOn(sim, { settleMs: 30 * MINUTE });
+    record(stream);
+    await clock.tickAsync(30 * MINUTE);
+    const before = stream.status().settleSpreadMs!;
+    expect(before).toBeLessThanOrEqual(45_000);
+    // Twenty minutes of 503s: the calls of those minutes are first seen settled when it ends, by
+    // the catch-up and the lags, up to twenty minutes after they settled.
+    sim.inject({ kind: 'status', status: 503, rate: 1 });
+    await clock.tickAsync(20 * MINUTE);
+    sim.clearFaults();
+    // Within the last 500 calls seen (what the spread is measured over) the outage's are most.
+    await clock.tickAsync(2 * MINUTE);
+    expect(stream.status().settleSpreadMs).toBeLessThanOrEqual(Math.max(45_000, before * 1.5));
+    await stopUnder(clock, stream);
+  });
 });
