@@ -115,19 +115,6 @@ export class Measurements {
     }
   }
 
-  /**
-   * The pages of one listing in progress showed `records` calls over the first `spanMs` of its
-   * start times (the span from the window's start to the last record's second, inclusive).
-   */
-  samplePagesReach(records: number, spanMs: number, now: number): void {
-    if (!(spanMs >= SECOND) || !(records > 0)) return;
-    const rate = records / spanMs;
-    if (rate > this.#floor(now)) {
-      this.#floorRate = rate;
-      this.#floorAt = now;
-    }
-  }
-
   /** The floor from listings' pages, halving every 5 minutes of the API's time since it was seen. */
   #floor(now: number): number {
     if (this.#floorAt === null) return 0;

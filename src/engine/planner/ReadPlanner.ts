@@ -24,7 +24,6 @@ import {
   MAX_GATHER_MS,
   MAX_PARALLEL_NET,
   MINUTE,
-  PAGE_RATE_MIN_RECORDS,
   SECOND,
   ceilSecond,
   floorSecond,
@@ -557,20 +556,10 @@ export class ReadPlanner {
    * A page of a read arrived with `records` records (its pages so far, in all), at `now`: a listing
    * of many pages tells how busy the account is before it completes.
    */
-  observePages(read: PlannedRead, records: number, now: number, starts: { first: number; last: number } = { first: Number.NaN, last: Number.NaN }): void {
+  observePages(read: PlannedRead, records: number, now: number): void {
     const info = this.#info.get(read);
     if (info === undefined || info.generation !== this.#generation) return;
-    if (info.kind !== 'fresh' && info.kind !== 'slice' && info.kind !== 'catchup') return;
-    // The whole window: a rate that is at least right (the rest of its calls are still to come).
-    this.#m.samplePages(records, info.to - info.from, now);
-    // And how densely the calls so far lie (sorted oldest first; whole seconds: one more for the
-    // last), once they are enough to say: on a busy account a first page of 100 calls can cover a
-    // second of a window of minutes, and a quota of a request a minute must not wait for the whole
-    // listing to learn how busy it is.
-    const { first, last } = starts;
-    if (records >= PAGE_RATE_MIN_RECORDS && first >= info.from && last >= first && last <= info.to) {
-      this.#m.samplePagesReach(records, last - first + SECOND, now);
-    }
+    if (info.kind === 'fresh' || info.kind === 'slice' || info.kind === 'catchup') this.#m.samplePages(records, info.to - info.from, now);
   }
 
   /**

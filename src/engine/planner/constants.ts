@@ -80,8 +80,5 @@ export const BAND_MARGIN_MS = 5 * SECOND;
 /** Default lags after which every start second is read again (corrections, late settlers); `lookbackMs` is always added. */
 export const DEFAULT_LAGS_MS = [10 * MINUTE, 30 * MINUTE];
 
-/** Records the pages of a listing in progress must hold before the start times they reach measure the call rate. */
-export const PAGE_RATE_MIN_RECORDS = 20;
-
 export const floorSecond = (ms: number): number => Math.floor(ms / SECOND) * SECOND;
 export const ceilSecond = (ms: number): number => Math.ceil(ms / SECOND) * SECOND;
