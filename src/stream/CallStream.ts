@@ -19,20 +19,13 @@ import { trackCalls } from '../operators/trackCalls.js';
 import { saveSerially } from '../operators/internal/saveSerially.js';
 // Aliased to the names the constructor below uses.
 import { LazyStartEmitter } from './LazyStartEmitter.js';
+import { QuotaWarnings } from './QuotaWarnings.js';
 import { resolveStreamOptions as resolveOptions } from './resolveStreamOptions.js';
 import type { ResolvedStreamOptions as ResolvedOptions } from './resolveStreamOptions.js';
 import type { CallStreamEvent, CallStreamEvents, CallStreamLike, CallStreamOptions, CallStreamStats, CallStreamStatus, CallUpdate, ReadTierStats, StoreState } from './types.js';
 
 type Phase = CallStreamStatus['phase'];
 
-/** `ERR_QUOTA_PLAN` is said again only after the plan has fit the quota this long. */
-const QUOTA_WARNING_REARM_MS = 10 * 60_000;
-/**
- * `ERR_QUOTA_PLAN` (over the quota) is said only once the plan has needed more than the quota for
- * this long: the quota's own window. The first plans rest on priors (the calls' lengths, the rate
- * of an empty window) that a minute of reads corrects; a plan over the quota for seconds lags nothing.
- */
-const QUOTA_WARNING_AFTER_MS = 60_000;
 /** The reads whose settled calls measure the settle delays: those that decide latency. */
 const LEARNS_SETTLE: ReadonlySet<ReadKind> = new Set<ReadKind>(['fresh', 'settled', 'held', 'hinted']);
 /** ...and only while they are no further behind than this (or two poll intervals). */
@@ -79,14 +72,7 @@ export class CallStream extends LazyStartEmitter<CallStreamEvents> implements Ca
   #phase: Phase = 'idle';
   #run: Subscription | undefined;
   #loaded = false;
-  #quotaWarned = false;
-  /** Whether the plan's default lags were thinned to the lookback lag alone (reported once a spell). */
-  #lagsThinned = false;
-  #lagsWholeSince: number | undefined;
-  /** API instant since which the plan has fit the quota (undefined while it does not). */
-  #fitSince: number | undefined;
-  /** When the plan last went over the quota (API clock), while it still is; undefined while it fits. */
-  #overSince: number | undefined;
+  readonly #quotaWarnings = new QuotaWarnings();
   /** Local time of the last save that started (the scheduler's clock), for `saveIntervalMs`. */
   #lastSave = Number.NEGATIVE_INFINITY;
   #stopping: Promise<void> | undefined;
@@ -412,48 +398,26 @@ export class CallStream extends LazyStartEmitter<CallStreamEvents> implements Ca
   #checkQuota(): void {
     const needed = this.#planner.estimatedRequestsPerMinute();
     const limit = this.#options.maxRequestsPerMinute;
-    // The first lags dropped to fit: the plan fits, but its bound is the lookback lag's; said once a spell.
-    if (this.#planner.lookbackLagOnly) {
-      this.#lagsWholeSince = undefined;
-      if (!this.#lagsThinned) {
-        this.#lagsThinned = true;
-        this.#report(
-          new ExotelError(
-            'ERR_QUOTA_PLAN',
-            `The account is too busy for the settled bands and the first lag (\`sliceLagsMs\`) within \`maxRequestsPerMinute\` (${limit}): ` +
-              'only the lookback lag is read, so calls the bands miss (late settlers, corrections) go out at the lookback lag. Raise the quota or narrow `filters` for the tighter bound.',
-          ),
-        );
-      }
-    } else if (this.#lagsThinned) {
-      // Said again only after the lags have been whole for a while: a busy account goes back and forth.
-      this.#lagsWholeSince ??= this.#now();
-      if (this.#now() - this.#lagsWholeSince >= QUOTA_WARNING_REARM_MS) this.#lagsThinned = false;
+    const due = this.#quotaWarnings.check(this.#now(), needed, limit, this.#planner.lookbackLagOnly);
+    // The first lags dropped to fit: the plan fits, but its bound is the lookback lag's.
+    if (due.thinned) {
+      this.#report(
+        new ExotelError(
+          'ERR_QUOTA_PLAN',
+          `The account is too busy for the settled bands and the first lag (\`sliceLagsMs\`) within \`maxRequestsPerMinute\` (${limit}): ` +
+            'only the lookback lag is read, so calls the bands miss (late settlers, corrections) go out at the lookback lag. Raise the quota or narrow `filters` for the tighter bound.',
+        ),
+      );
     }
-    if (needed <= limit) {
-      // A dip just under the quota does not end the spell over it (an estimate near the quota goes
-      // back and forth across it); fitting comfortably does.
-      if (needed <= limit * 0.85) this.#overSince = undefined;
-      // Re-armed once the plan has fit comfortably for a while, not on every dip: an estimate near
-      // the quota goes back and forth across it.
-      if (needed > limit * 0.85) this.#fitSince = undefined;
-      else this.#fitSince ??= this.#now();
-      if (this.#fitSince !== undefined && this.#now() - this.#fitSince >= QUOTA_WARNING_REARM_MS) this.#quotaWarned = false;
-      return;
+    if (due.over) {
+      this.#report(
+        new ExotelError(
+          'ERR_QUOTA_PLAN',
+          `The read plan needs about ${Math.ceil(needed)} requests a minute at the current call rate, over \`maxRequestsPerMinute\` (${limit}): ` +
+            'events will lag. Raise `pollIntervalMs`, narrow `filters` or shorten `lookbackMs`.',
+        ),
+      );
     }
-    this.#fitSince = undefined;
-    this.#overSince ??= this.#now();
-    if (this.#now() - this.#overSince < QUOTA_WARNING_AFTER_MS) return;
-    // Once per excursion over the quota, not every cycle.
-    if (this.#quotaWarned) return;
-    this.#quotaWarned = true;
-    this.#report(
-      new ExotelError(
-        'ERR_QUOTA_PLAN',
-        `The read plan needs about ${Math.ceil(needed)} requests a minute at the current call rate, over \`maxRequestsPerMinute\` (${limit}): ` +
-          'events will lag. Raise `pollIntervalMs`, narrow `filters` or shorten `lookbackMs`.',
-      ),
-    );
   }
 
   /**
