@@ -288,6 +288,7 @@ export class CallStream extends LazyStartEmitter<CallStreamEvents> implements Ca
       // Records of a read that could not be read: their start seconds are read again (ReadPlanner).
       const malformed = new Map<PlannedRead, number[]>();
       const pagesSeen = new Map<PlannedRead, number>();
+      const firstStarts = new Map<PlannedRead, number>();
       let reading: PlannedRead | undefined;
       return from(reads).pipe(
         readPlanned<PlannedRead>({
@@ -298,6 +299,7 @@ export class CallStream extends LazyStartEmitter<CallStreamEvents> implements Ca
             const malformedAt = malformed.get(read);
             malformed.delete(read);
             pagesSeen.delete(read);
+            firstStarts.delete(read);
             this.#planner.complete(read, malformedAt === undefined ? result : { ...result, malformedAt }, this.#now());
           },
           onError: (error) => this.#report(asExotelError(error)),
@@ -307,7 +309,12 @@ export class CallStream extends LazyStartEmitter<CallStreamEvents> implements Ca
           reading = page.read;
           const records = (pagesSeen.get(page.read) ?? 0) + page.calls.length;
           pagesSeen.set(page.read, records);
-          this.#planner.observePages(page.read, records, this.#now());
+          // Pages come oldest first: the first record's start and the last one's say how densely
+          // the calls so far lie.
+          if (!firstStarts.has(page.read) && page.calls.length > 0) firstStarts.set(page.read, startOf(page.calls[0], timeZone));
+          const first = firstStarts.get(page.read);
+          const starts = first === undefined ? undefined : { first, last: startOf(page.calls.at(-1), timeZone) };
+          this.#planner.observePages(page.read, records, this.#now(), starts);
         }),
         normalizeRecords({
           timeZone,

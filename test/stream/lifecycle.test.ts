@@ -273,6 +273,19 @@ describe('non-fatal errors', () => {
     await stopUnder(clock, stream);
   });
 
+  it('learns how busy the account is from the first pages of a listing, not only from whole ones: a request a minute, 10,000 calls a minute, warned within minutes', async () => {
+    // Each listing is hundreds of pages at this quota and none completes for hours; its first
+    // pages (47 calls in a second of start times) already say the plan cannot fit.
+    const { stream, clock } = setup({ maxRequestsPerMinute: 1, pageSize: 47, pollIntervalMs: 67_000, lookbackMs: 68_000, settleMs: 0 }, { rateLimit: false, traffic: { callsPerMinute: 10_000, startAt: T0 + 1_000 } });
+    const log = record(stream);
+    await clock.tickAsync(6 * MINUTE);
+    const warnings = log.errors.filter((e) => e.code === 'ERR_QUOTA_PLAN');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.message).toContain('`maxRequestsPerMinute` (1)');
+    expect(stream.status().estimatedRequestsPerMinute).toBeGreaterThan(10);
+    await stopUnder(clock, stream);
+  });
+
   it('says nothing of the quota while a plan that fits is still being measured (the first seconds of a busy minute)', async () => {
     // Very short calls, settling within a second, 150 a minute from a minute before the start, 1 s
     // polls: the first plan rests on priors for the calls' lengths until a fresh window was read.

@@ -2,6 +2,8 @@ import { BAND_EDGES_S, DAY, MINUTE, RING_MS, SECOND, SETTLE_SPREAD_MS } from './
 import { RecentQuantiles } from './Quantiles.js';
 
 const RATE_WEIGHT = 0.3;
+/** Records the pages of a listing in progress must hold before how densely they lie is taken as a rate. */
+const DENSE_MIN_RECORDS = 20;
 /** Start time over which net-read samples of the call rate are averaged. */
 const RATE_HORIZON_MS = 10 * MINUTE;
 
@@ -25,6 +27,9 @@ export class Measurements {
   /** The highest rate the pages of a listing showed lately, and when. */
   #floorRate = 0;
   #floorAt: number | null = null;
+  /** The highest rate the densest pages of a listing in progress showed lately (a lower bound), and when. */
+  #denseRate = 0;
+  #denseAt: number | null = null;
   /** How long after its end a call was first seen settled (an upper bound of its settle delay), latest calls. */
   readonly #settleDelay = new RecentQuantiles();
   /** Start to end less `Duration`: ringing or queueing that `Duration` leaves out, latest calls. */
@@ -117,8 +122,36 @@ export class Measurements {
 
   /** The floor from listings' pages, halving every 5 minutes of the API's time since it was seen. */
   #floor(now: number): number {
-    if (this.#floorAt === null) return 0;
-    return this.#floorRate * 2 ** (-Math.max(0, now - this.#floorAt) / (5 * MINUTE));
+    return fade(this.#floorRate, this.#floorAt, now);
+  }
+
+  /**
+   * The pages of one listing in progress hold `records` calls (at least `DENSE_MIN_RECORDS`)
+   * whose start times span `spanMs` (first record's second to the last one's, inclusive), at
+   * `now`. Taken as a rate a little under what they show (two standard deviations of a Poisson
+   * count less), so that a chance cluster does not overstate it.
+   */
+  sampleDensePages(records: number, spanMs: number, now: number): void {
+    if (!(records >= DENSE_MIN_RECORDS) || !(spanMs >= SECOND)) return;
+    const rate = (records - 2 * Math.sqrt(records)) / spanMs;
+    if (rate > fade(this.#denseRate, this.#denseAt, now)) {
+      this.#denseRate = rate;
+      this.#denseAt = now;
+    }
+  }
+
+  /**
+   * Calls per ms of start time the account has been seen to make: the measured rate, or more when
+   * the pages of a listing in progress lie more densely (at a quota of a request a minute, a busy
+   * account's listings take hours to complete, and its first pages say long before how busy it
+   * is). Not planned with — a rate from a few pages would size windows on a guess — but what the
+   * plan is checked against the quota at (`ERR_QUOTA_PLAN`). Fades like the pages' floor.
+   */
+  seenCallRate(now: number): number | null {
+    const measured = this.callRate();
+    const dense = fade(this.#denseRate, this.#denseAt, now);
+    if (measured === null) return dense > 0 ? dense : null;
+    return Math.max(measured, dense);
   }
 
   /** Start time read by the listings the call rate was measured on (decayed). */
@@ -176,6 +209,12 @@ export class Measurements {
     }
     return (lo + hi) / 2;
   }
+}
+
+/** `rate` as seen at `at`, halving every 5 minutes of the API's time since. */
+function fade(rate: number, at: number | null, now: number): number {
+  if (at === null) return 0;
+  return rate * 2 ** (-Math.max(0, now - at) / (5 * MINUTE));
 }
 
 /**

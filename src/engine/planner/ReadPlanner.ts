@@ -272,7 +272,9 @@ export class ReadPlanner {
     const at = floorSecond(now);
     this.#ledger.restore(ledger.toJSON());
     this.#ledger.capAt(now);
-    const hold = checkpoint === null ? null : Math.min(checkpoint, at);
+    // Not `at`: a checkpoint need not be a whole second (a lag need not be), and reaching back a
+    // second more than it says would read calls the store no longer remembers emitting.
+    const hold = checkpoint === null ? null : Math.min(checkpoint, now);
     const reach = floorSecond((hold ?? at) - this.#lookbackMs - this.#skewMs);
     const from = Math.max(reach, this.#oldestAllowed(now));
     // A downtime longer than the API keeps calls: what started before it can no longer be read.
@@ -301,7 +303,7 @@ export class ReadPlanner {
     const at = floorSecond(now);
     const oldest = this.#oldestAllowed(now);
     if (this.#catchup !== null) {
-      const hold = this.#savedCheckpoint === null ? null : Math.min(this.#savedCheckpoint, at);
+      const hold = this.#savedCheckpoint === null ? null : Math.min(this.#savedCheckpoint, now);
       const from = Math.max(floorSecond((hold ?? at) - this.#lookbackMs - this.#skewMs), oldest);
       this.#catchup = { from, to: at, minAt: now, hold };
       // Placed again as `begin` places it, on the API's clock: a guess behind the API had put the
@@ -359,7 +361,10 @@ export class ReadPlanner {
     const cadence = this.#cadence;
     const tick = this.#tick++;
     const reads: PlannedRead[] = [];
-    const ctx: TierContext = { base: this.#base, now, at, oldest, cadence, shape: this.#shape };
+    // No window reaches before the oldest start second answered for: the stream forgets emitted
+    // Sids older than what `oldestPlanned` said (CallTracker.prune), and a read there would list
+    // them as new. What is owed there is read by the lags and the catch-up, which start there.
+    const ctx: TierContext = { base: this.#base, now, at, oldest: Math.max(oldest, this.#domainStart), cadence, shape: this.#shape };
 
     // Settled bands: by Duration, the calls that settled within a short window of start times.
     if (cadence.bandEvery !== null && tick % cadence.bandEvery === 0) {
@@ -483,7 +488,9 @@ export class ReadPlanner {
         } else {
           this.#strikes.delete(windowKey);
         }
-        this.#ledger.record(info.from, to, asOf);
+        // Only within the domain: a read planned before it moved on must not bring back start
+        // seconds it no longer answers for (a restart would reach back to them).
+        this.#ledger.record(Math.max(info.from, this.#domainStart), to, asOf);
         // The start seconds of records that could not be read are owed again, a few times.
         for (const at of malformed) {
           if (!Number.isFinite(at)) continue;
@@ -556,10 +563,17 @@ export class ReadPlanner {
    * A page of a read arrived with `records` records (its pages so far, in all), at `now`: a listing
    * of many pages tells how busy the account is before it completes.
    */
-  observePages(read: PlannedRead, records: number, now: number): void {
+  observePages(read: PlannedRead, records: number, now: number, starts?: { first: number; last: number }): void {
     const info = this.#info.get(read);
     if (info === undefined || info.generation !== this.#generation) return;
-    if (info.kind === 'fresh' || info.kind === 'slice' || info.kind === 'catchup') this.#m.samplePages(records, info.to - info.from, now);
+    if (info.kind !== 'fresh' && info.kind !== 'slice' && info.kind !== 'catchup') return;
+    // Over the whole window: a rate that is at least right (the rest of its calls are to come).
+    this.#m.samplePages(records, info.to - info.from, now);
+    // How densely the calls so far lie (pages come oldest first; whole seconds: one more for the
+    // last): what the quota warning checks the plan at, not what it is planned with.
+    if (starts !== undefined && starts.first >= info.from && starts.last >= starts.first && starts.last <= info.to) {
+      this.#m.sampleDensePages(records, starts.last - starts.first + SECOND, now);
+    }
   }
 
   /**
@@ -589,11 +603,20 @@ export class ReadPlanner {
   }
 
   /**
-   * Requests a minute the current plan needs at the observed call rate (catch-up excluded); the
-   * stream warns (`ERR_QUOTA_PLAN`) when it exceeds `maxRequestsPerMinute`.
+   * Requests a minute the read plan needs (catch-up excluded): the current plan at the measured
+   * call rate, or, when the pages of a listing in progress lie more densely than that rate says,
+   * the best plan at the rate they show, if more; the stream warns (`ERR_QUOTA_PLAN`) when it
+   * exceeds `maxRequestsPerMinute`.
    */
   estimatedRequestsPerMinute(): number {
-    return Math.ceil(estimateRequestsPerMinute(this.#cadence, this.#m, this.#shape));
+    const needed = estimateRequestsPerMinute(this.#cadence, this.#m, this.#shape);
+    const measured = this.#m.callRate() ?? 0;
+    const seen = this.#m.seenCallRate(this.#lastNow) ?? 0;
+    if (!(seen > measured)) return Math.ceil(needed);
+    // Busier than measured: the plan that would be chosen at the rate seen, at that rate (a plan
+    // chosen at the measured rate is re-chosen as the measure catches up; this says whether any fits).
+    const best = chooseCadence(this.#m, this.#shape, this.#quota, this.#fixed, seen);
+    return Math.ceil(Math.max(needed, estimateRequestsPerMinute(best, this.#m, this.#shape, seen)));
   }
 
   /** Counts one more read of `key` that listed a record that could not be read; true while it may be read again. */

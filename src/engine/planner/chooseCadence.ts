@@ -32,11 +32,12 @@ export interface FixedCadence {
  *    the retry reserve) rather than falling behind;
  * 3. for the smallest quotas: the fresh window stretched further, up to 10 minutes between reads;
  * 4. none of the latency tiers: the lags alone find every call.
- * What `freshWindowMs` and `sweepIntervalMs` fix stays fixed.
+ * What `freshWindowMs` and `sweepIntervalMs` fix stays fixed. `rate` (calls per ms): the rate to
+ * plan for, when not the measured one.
  */
-export function chooseCadence(m: Measurements, shape: PlanShape, quota: number, fixed: FixedCadence): Cadence {
+export function chooseCadence(m: Measurements, shape: PlanShape, quota: number, fixed: FixedCadence, rate?: number): Cadence {
   let budget = quota * BUDGET_SHARE;
-  const fits = (cadence: Cadence) => estimateRequestsPerMinute(cadence, m, shape) <= budget;
+  const fits = (cadence: Cadence) => estimateRequestsPerMinute(cadence, m, shape, rate) <= budget;
   let widths: number[];
   if (fixed.freshMs !== undefined) {
     widths = [fixed.freshMs];

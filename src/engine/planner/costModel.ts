@@ -85,8 +85,7 @@ export function bandReachMs(band: number, bandEvery: number, pollMs: number, m: 
  * exponential with the mean measured on the fresh window, 2 minutes if unknown), those of its
  * window that settled (settling spread evenly over the measured spread).
  */
-function bandPrior(m: Measurements, band: number, reachMs: number): number {
-  const rate = m.callRate() ?? 0;
+function bandPrior(m: Measurements, band: number, reachMs: number, rate: number): number {
   const mean = m.meanCallMs() || 2 * MINUTE;
   const low = BAND_EDGES_S[band]! * SECOND;
   const high = bandHighS(band) * SECOND;
@@ -95,12 +94,12 @@ function bandPrior(m: Measurements, band: number, reachMs: number): number {
 }
 
 /**
- * Requests a minute a cadence needs at the measured call rate, the lags included, the catch-up
- * not (it is one-off and takes what the quota leaves). See docs/engine.md, "The cost model".
+ * Requests a minute a cadence needs at the measured call rate (or at `rate`, calls per ms), the
+ * lags included, the catch-up not (it is one-off and takes what the quota leaves). See
+ * docs/engine.md, "The cost model".
  */
-export function estimateRequestsPerMinute(cadence: Cadence, m: Measurements, shape: PlanShape): number {
+export function estimateRequestsPerMinute(cadence: Cadence, m: Measurements, shape: PlanShape, rate: number = m.callRate() ?? 0): number {
   const { freshMs, freshEvery, heldEvery, sweepMs, bandEvery } = cadence;
-  const rate = m.callRate() ?? 0;
   const pages = (records: number) => Math.max(1, Math.ceil(records / shape.pageSize));
   const cycles = MINUTE / shape.pollMs;
   let total = (cycles / heldEvery) * Math.ceil(m.heldCount / SID_BATCH);
@@ -124,9 +123,10 @@ export function estimateRequestsPerMinute(cadence: Cadence, m: Measurements, sha
     BAND_EDGES_S.forEach((_, band) => {
       const reach = bandReachMs(band, bandEvery, shape.pollMs, m);
       const measured = m.bandDensity[band] ?? null;
-      total += (cycles / bandEvery) * pages(measured === null ? bandPrior(m, band, reach) : measured * reach);
+      total += (cycles / bandEvery) * pages(measured === null ? bandPrior(m, band, reach, rate) : measured * reach);
     });
   }
+  // Gathered as the plan gathers (at the rate it measured), whatever `rate` the cost is estimated at.
   const gather = gatherMs(m, shape);
   for (const lag of lagsFor(cadence, shape)) {
     // A lag the fresh window reaches is met by the fresh reads themselves.

@@ -8,7 +8,10 @@ export interface TierContext {
   /** The API's time of this poll, and its whole second. */
   readonly now: number;
   readonly at: number;
-  /** The oldest start second the API still lists (180 days). */
+  /**
+   * The oldest start second a window may reach: what the API still lists (180 days), and what the
+   * stream still answers for (the planner's domain: it remembers the calls it emitted from there).
+   */
   readonly oldest: number;
   readonly cadence: Cadence;
   readonly shape: PlanShape;
