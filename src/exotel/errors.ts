@@ -190,11 +190,14 @@ export class MalformedRecordError extends ExotelError {
   readonly value: unknown;
   /** The Sid, when the record had one. */
   readonly sid: string | undefined;
-  constructor(message: string, details: { field: string; value: unknown; sid?: string; cause?: unknown }) {
+  /** The record's start (`DateCreated`) when its Sid could not be read but its start could: what names the call then. */
+  readonly dateCreated: Date | undefined;
+  constructor(message: string, details: { field: string; value: unknown; sid?: string; dateCreated?: Date; cause?: unknown }) {
     super('ERR_EXOTEL_MALFORMED_RECORD', message, { cause: details.cause });
     this.field = details.field;
     this.value = details.value;
     this.sid = details.sid;
+    this.dateCreated = details.dateCreated;
   }
 }
 

@@ -64,6 +64,18 @@ function fail(field: string, value: unknown, expected: string, sid: string | und
   });
 }
 
+/** A record without a readable Sid: named by its start instead, when that can be read (the call is lost otherwise unnamed). */
+function failSid(value: unknown, createdText: unknown, timeZone: string): never {
+  const created = typeof createdText === 'string' ? parseNaiveMs(createdText, timeZone) : undefined;
+  const dateCreated = created === undefined ? undefined : new Date(created);
+  const where = dateCreated === undefined ? 'a call record' : `the call record that started at ${createdText as string} (${dateCreated.toISOString()})`;
+  throw new MalformedRecordError(`Malformed ${where}: expected \`Sid\` to be a non-empty string, got ${describeValue(value)}`, {
+    field: 'Sid',
+    value,
+    ...(dateCreated === undefined ? {} : { dateCreated }),
+  });
+}
+
 // The value-taking helpers below are handed `r.Field` read at the call site: a named read of a
 // record shape that repeats is much cheaper than `raw[field]` with a different key at one site.
 function text(v: unknown, field: string, sid: string): string | null {
@@ -220,7 +232,7 @@ function readRecord(raw: unknown, timeZone: string): RecordRead {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return fail('record', raw, 'an object', undefined);
   const r = raw as RawCall;
   const sid = r.Sid;
-  if (typeof sid !== 'string' || sid === '') return fail('Sid', sid, 'a non-empty string', undefined);
+  if (typeof sid !== 'string' || sid === '') return failSid(sid, r.DateCreated, timeZone);
 
   const createdText = r.DateCreated;
   let createdMs: number;

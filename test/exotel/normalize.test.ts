@@ -186,8 +186,13 @@ describe('normalizeCall', () => {
   it('throws MalformedRecordError naming the field and value', () => {
     malformed(null, 'record');
     malformed([], 'record');
-    malformed({ ...sample(), Sid: '' }, 'Sid');
-    malformed({ ...sample(), Sid: 42 }, 'Sid');
+    // Without a Sid the record is named by its start, when that can be read: the call it was.
+    const noSid = malformed({ ...sample(), Sid: '' }, 'Sid');
+    expect(noSid.sid).toBeUndefined();
+    expect(noSid.dateCreated?.toISOString()).toBe('2016-11-29T10:28:45.000Z');
+    expect(noSid.message).toContain('started at 2016-11-29 15:58:45 (2016-11-29T10:28:45.000Z)');
+    expect(malformed({ ...sample(), Sid: 42, DateCreated: 'soon' }, 'Sid').dateCreated).toBeUndefined();
+    expect(malformed({ ...sample(), Status: 'in-progress' }, 'Status').dateCreated).toBeUndefined();
     const e = malformed({ ...sample(), Status: 'in-progress' }, 'Status');
     expect(e.value).toBe('in-progress');
     expect(e.sid).toBe('b6cfaf5f5cef3ca0fc937749ef960e25');

@@ -310,9 +310,17 @@ export async function runScenario(s: Scenario): Promise<RunResult> {
     const verdict = judge(truth, observed, conditions);
     verdict.twice = verdict.twice.filter((sid) => !excusedSids.has(sid));
     // README: a record that cannot be read is reported by Sid (ERR_EXOTEL_MALFORMED_RECORD) and
-    // skipped once its start second was read three times: a miss the user was told of, by name.
+    // skipped once its start second was read three times: a miss the user was told of, by name
+    // (by its start, when its Sid is what cannot be read).
+    // A record whose Sid itself cannot be read is named by its start second instead.
     const unreadable = new Set(errors.flatMap((e) => (e instanceof MalformedRecordError && e.sid !== undefined ? [e.sid] : [])));
-    const told = (line: string) => unreadable.has(line.split(' ')[0]!);
+    const unreadableAt = new Set(errors.flatMap((e) => (e instanceof MalformedRecordError && e.sid === undefined && e.dateCreated !== undefined ? [Math.floor(e.dateCreated.getTime() / SECOND)] : [])));
+    const startOf = new Map(truth.map((t) => [t.sid, t.startAt]));
+    const told = (line: string) => {
+      const sid = line.split(' ')[0]!;
+      const start = startOf.get(sid);
+      return unreadable.has(sid) || (start !== undefined && unreadableAt.has(Math.floor(start / SECOND)));
+    };
     for (const key of ['missed', 'missedUnderQuota'] as const) {
       const kept = verdict[key].filter((line) => !told(line));
       excusedMisses += verdict[key].length - kept.length;
