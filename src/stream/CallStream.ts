@@ -444,7 +444,7 @@ export class CallStream extends LazyStartEmitter<CallStreamEvents> implements Ca
     if (covered === null || this.#now() - covered > Math.max(LEARN_MAX_LAG_MS, 2 * this.#options.pollIntervalMs)) return;
     const { call } = event;
     if (call.endTime !== null && call.duration !== null && call.price !== null) {
-      this.#planner.observeSettled({ dateCreated: call.dateCreated.getTime(), endTime: call.endTime.getTime(), durationSec: call.duration }, this.#now());
+      this.#planner.observeSettled({ dateCreated: call.dateCreated.getTime(), endTime: call.endTime.getTime(), durationSec: call.duration }, this.#now(), read.kind);
     }
   }
 

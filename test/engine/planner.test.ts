@@ -296,6 +296,31 @@ describe('ReadPlanner: windows', () => {
   });
 });
 
+describe('ReadPlanner: what it learns of the account', () => {
+  // A read every P that first sees a call settled says its delay is at most the time since the end
+  // and more than that less P (the tier's read before did not see it settled): the middle is taken.
+  // Taking the upper bound added half a band interval (30 s at a minute) to every delay.
+  it('measures a settle delay between the read that first saw it settled and the one before', () => {
+    const sample = (kind: PlannedRead['kind'] | undefined) => {
+      const planner = new ReadPlanner(options());
+      completeAll(planner, planner.plan(T0, []), T0);
+      expect(planner.heldEveryPolls).toBe(1);
+      for (let i = 0; i < 40; i++) planner.observeSettled({ dateCreated: T0 - 130 * SECOND, endTime: T0 - 100 * SECOND, durationSec: 30 }, T0, kind);
+      return planner.settleSpreadMs;
+    };
+    expect(sample('held')).toBe(100 * SECOND - 15 * SECOND / 2);
+    expect(sample('fresh')).toBe(100 * SECOND - 15 * SECOND / 2);
+    // A hint's read, or none named: no read before it to bound the delay from below.
+    expect(sample('hinted')).toBe(100 * SECOND);
+    expect(sample(undefined)).toBe(100 * SECOND);
+    // A call that ended after the read before: its delay is anywhere from 0 to the time since its end.
+    const planner = new ReadPlanner(options());
+    completeAll(planner, planner.plan(T0, []), T0);
+    for (let i = 0; i < 40; i++) planner.observeSettled({ dateCreated: T0 - 30 * SECOND, endTime: T0 - 10 * SECOND, durationSec: 20 }, T0, 'held');
+    expect(planner.hintDelayMs()).toBe(5 * SECOND); // the median
+  });
+});
+
 describe('ReadPlanner: adapting to the call rate', () => {
   it('keeps the widest fresh window and a frequent sweep while the account is quiet', () => {
     const planner = new ReadPlanner(options());

@@ -40,11 +40,17 @@ export class Measurements {
 
   /**
    * A call first seen settled at `seenAt` (API clock): its end, start and Duration (seconds). Its
-   * settle delay is at most `seenAt − endTime`; its ringing is `endTime − dateCreated − Duration`.
+   * settle delay is at most `seenAt − endTime`, and, when the read before (`unseenMs` earlier)
+   * would have listed it settled, more than `seenAt − unseenMs − endTime`: the middle of the two
+   * is taken (a read every minute would otherwise add half a minute to every delay, and every
+   * settled band's window would be that much wider than the account needs). Its ringing is
+   * `endTime − dateCreated − Duration`.
    */
-  sampleSettled(dateCreated: number, endTime: number, durationSec: number | null, seenAt: number): void {
+  sampleSettled(dateCreated: number, endTime: number, durationSec: number | null, seenAt: number, unseenMs = 0): void {
     if (!Number.isFinite(endTime) || !Number.isFinite(seenAt) || seenAt < endTime) return;
-    this.#settleDelay.add(seenAt - endTime);
+    const upper = seenAt - endTime;
+    const unseen = Number.isFinite(unseenMs) && unseenMs > 0 ? Math.min(unseenMs, upper) : 0;
+    this.#settleDelay.add(upper - unseen / 2);
     if (durationSec !== null && Number.isFinite(dateCreated) && Number.isFinite(durationSec)) this.#ring.add(Math.max(0, endTime - dateCreated - durationSec * SECOND));
   }
 

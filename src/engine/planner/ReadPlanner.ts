@@ -577,11 +577,16 @@ export class ReadPlanner {
   }
 
   /**
-   * A call was first seen settled at `seenAt` (API clock): what it tells of the account's settle
-   * delays and ringing, which size the settled bands (`Measurements.settleSpreadMs`, `ringMs`).
+   * A call was first seen settled at `seenAt` (API clock), by a read of `kind`: what it tells of
+   * the account's settle delays and ringing, which size the settled bands
+   * (`Measurements.settleSpreadMs`, `ringMs`). The tier's previous read of its start time did not
+   * see it settled, which bounds the delay from below.
    */
-  observeSettled(call: { dateCreated: number; endTime: number; durationSec: number | null }, seenAt: number): void {
-    this.#m.sampleSettled(call.dateCreated, call.endTime, call.durationSec, seenAt);
+  observeSettled(call: { dateCreated: number; endTime: number; durationSec: number | null }, seenAt: number, kind?: ReadKind): void {
+    // How long before this one the same tier last read the call's start time: it was not settled then.
+    const c = this.#cadence;
+    const every = kind === 'settled' ? c.bandEvery : kind === 'held' ? c.heldEvery : kind === 'fresh' ? c.freshEvery : null;
+    this.#m.sampleSettled(call.dateCreated, call.endTime, call.durationSec, seenAt, every === null ? 0 : every * this.#pollMs);
   }
 
   /**
