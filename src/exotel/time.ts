@@ -100,6 +100,8 @@ export function formatNaive(instant: Date | number, timeZone: string): string {
  * A local time skipped by a DST change is read with the offset before the change.
  */
 export function parseNaiveMs(text: string, timeZone: string): number | undefined {
+  const fast = parseDigits(text, timeZone);
+  if (fast !== null) return fast;
   // The same few timestamps recur on every page (DateCreated = StartTime, a second holds many
   // calls, re-reads repeat them all): remembering the last few thousand skips the regex and dates.
   let parsed = parsedCache.get(timeZone);
@@ -119,6 +121,68 @@ export function parseNaiveMs(text: string, timeZone: string): number | undefined
 
 const MAX_PARSED = 8192;
 const parsedCache = new Map<string, Map<string, number>>();
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** Per zone: the offset the two passes of `parseUncached` settle on, per quarter-hour of naive wall time read as UTC. */
+const naiveOffsets = new Map<string, Map<number, number>>();
+
+/**
+ * The common case, without a regex, a `Date` or a string-keyed cache (a page's timestamps are
+ * new strings each time, and hashing them cost more than reading their digits): 19 characters
+ * `YYYY-MM-DD HH:mm:ss` from 1980 on. Returns the instant, `undefined` for a malformed timestamp,
+ * or null to leave the text to `parseUncached` (another shape, an earlier year).
+ *
+ * Every zone's offset since 1980 is a whole number of quarter-hours and changes only on a
+ * quarter-hour, so the offset `parseUncached` settles on is one for all of a quarter-hour of wall
+ * time: it is remembered per quarter-hour (and checked to be whole quarters before it is).
+ */
+function parseDigits(text: string, timeZone: string): number | undefined | null {
+  if (text.length !== 19) return null;
+  const sep = text.charCodeAt(10);
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (sep !== 32 && sep !== 84) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return null;
+  const yHigh = twoDigits(text, 0);
+  const yLow = twoDigits(text, 2);
+  const mo = twoDigits(text, 5);
+  const d = twoDigits(text, 8);
+  const h = twoDigits(text, 11);
+  const mi = twoDigits(text, 14);
+  const sec = twoDigits(text, 17);
+  if (yHigh < 0 || yLow < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0) return undefined;
+  const y = yHigh * 100 + yLow;
+  if (y < 1980) return null;
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return undefined;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!)) return undefined;
+  // Days from 1970-01-01 to the date (H. Hinnant's days_from_civil).
+  const yy = mo <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const days = era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
+  const asUtc = ((days * 24 + h) * 60 + mi) * 60_000 + sec * 1000;
+  let zone = naiveOffsets.get(timeZone);
+  if (zone === undefined) {
+    zone = new Map();
+    naiveOffsets.set(timeZone, zone);
+  }
+  const quarter = Math.floor(asUtc / BUCKET_MS);
+  let offset = zone.get(quarter);
+  if (offset === undefined) {
+    const first = zoneOffsetMs(asUtc, timeZone);
+    offset = zoneOffsetMs(asUtc - first, timeZone);
+    if (first % BUCKET_MS !== 0 || offset % BUCKET_MS !== 0) return null;
+    if (zone.size >= MAX_CACHE) zone.clear();
+    zone.set(quarter, offset);
+  }
+  return asUtc - offset;
+}
+
+/** The two decimal digits of `text` at `i`, or -1. (A function of the module, not a closure per call.) */
+function twoDigits(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
 
 function parseUncached(text: string, timeZone: string): number | undefined {
   const m = NAIVE.exec(text);
