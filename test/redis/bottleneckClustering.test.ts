@@ -56,8 +56,9 @@ describe('Bottleneck clustering on Redis 7, against the shared quota', () => {
     const other = clustered({ reservoir: 5 });
     await other.ready();
     await other.incrementReservoir(5);
-    // It fails with ERR UNKNOWN_CLIENT or waits for ever, depending on timing: it never runs.
-    expect(await outcome(waitingB, 3_000)).toMatch(/^(still waiting|failed: ERR UNKNOWN_CLIENT)$/);
+    // It fails with ERR UNKNOWN_CLIENT (or, on a loaded machine, ERR SETTINGS_KEY_NOT_FOUND, when
+    // it asks before the other process brought the settings back) or waits for ever: it never runs.
+    expect(await outcome(waitingB, 3_000)).toMatch(/^(still waiting|failed: ERR UNKNOWN_CLIENT|failed: ERR SETTINGS_KEY_NOT_FOUND)$/);
     expect(await outcome(waitingOurs, 3_000)).toBe('ran');
     await Promise.all([bottleneck.disconnect(false), other.disconnect(false), ours.stop()]);
   });
