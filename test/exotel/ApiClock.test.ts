@@ -37,12 +37,32 @@ describe('ApiClock', () => {
             // (Before a dated answer only the assumption stands: within assumedSkewMs.)
             if (clock.known) for (const at of [local, local + 5_000]) expect(clock.lowerBound(at)).toBeLessThanOrEqual(api(at) + 1e-6);
           }
-          // And close to it: within a second and the longest round trip, once an answer was dated.
-          if (clock.known) expect(api(local) - clock.lowerBound(local)).toBeLessThanOrEqual(1_000 + 3_000 + 1);
+          // And close to it: within a second and the longest round trip, once an answer was dated,
+          // and the drift the bound allows for (200 ppm) and the API's own (up to 100 ppm) since.
+          const driftSince = ((200 + 100) / 1e6) * (local - t0);
+          if (clock.known) expect(api(local) - clock.lowerBound(local)).toBeLessThanOrEqual(1_000 + 3_000 + 1 + driftSince);
         },
       ),
       { numRuns: 300 },
     );
+  });
+
+  // Drawn by the property above (seed 525140687): 81 s of undated answers after a dated one with
+  // a 3 s round trip; the bound had left out the drift allowance.
+  it('stays within a second, the round trip and the allowed drift of the API time (regression)', () => {
+    const clock = new ApiClock({ driftPpm: 200 });
+    const t0 = 1_800_000_000_000;
+    // The API 1 ms behind and running 89 ppm fast.
+    const api = (l: number) => l - 1 + ((l - t0) * 89) / 1e6;
+    clock.observe(t0, t0 + 2_978, floorSecond(api(t0)));
+    let local = t0 + 2_978 + 58_350;
+    clock.observe(local, local + 3, undefined);
+    local += 3 + 22_581;
+    clock.observe(local, local + 1_195, undefined);
+    local += 1_195;
+    // 4,001.0002 ms: over a second and the round trip, by what the drift allows.
+    expect(api(local) - clock.lowerBound(local)).toBeGreaterThan(1_000 + 3_000 + 1);
+    expect(api(local) - clock.lowerBound(local)).toBeLessThanOrEqual(1_000 + 3_000 + 1 + ((200 + 100) / 1e6) * (local - t0));
   });
 
   it('tells a jump of the API clock backwards, by at most how much, and starts over from the new reading', () => {
