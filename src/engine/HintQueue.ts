@@ -59,6 +59,11 @@ export class HintQueue {
     return true;
   }
 
+  /** Drops a hinted Sid (its call turned out to be one the stream does not answer for). */
+  drop(sid: string): void {
+    this.#entries.delete(sid);
+  }
+
   /**
    * The hinted Sids due at `now` for a re-read, and not `known` (held or emitted already: those
    * are dropped). Each one taken is due again later, in case it does not come back, until its

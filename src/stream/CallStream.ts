@@ -1,4 +1,4 @@
-import { Observable, Subject, defer, from, merge, mergeMap, switchMap, tap, timer } from 'rxjs';
+import { Observable, Subject, defer, filter, from, merge, mergeMap, switchMap, tap, timer } from 'rxjs';
 import type { Subscription } from 'rxjs';
 import { ExotelClient } from '../exotel/ExotelClient.js';
 import { ExotelError, ExotelNetworkError } from '../exotel/errors.js';
@@ -179,7 +179,10 @@ export class CallStream extends LazyStartEmitter<CallStreamEvents> implements Ca
    * it settles instead of when a pull tier next reaches its start time. Hints are lossy and late
    * by nature: a hint never counts for coverage, the pull tiers still read every call, a hinted
    * Sid that does not come back is given up after a few tries, and one already known costs nothing.
-   * Returns false for a hint it cannot use (not a Sid a `Sid=` list takes, or the stream stopped).
+   * A call that started before the domain (the oldest start time the stream's reads cover) is
+   * never emitted from a hint, however late it comes: the stream may have emitted and forgotten it.
+   * Returns false for a hint it cannot use (not a Sid a `Sid=` list takes, a `dateCreated` before
+   * the domain, or the stream stopped).
    *
    * @example
    * stream.hint({ sid: callback.CallSid, endedAt: Date.parse(callback.EndTime) });
@@ -187,7 +190,23 @@ export class CallStream extends LazyStartEmitter<CallStreamEvents> implements Ca
   hint(hint: CallHint): boolean {
     if (this.#phase === 'stopped' || this.#phase === 'failed') return false;
     if (typeof hint === 'object' && hint !== null && typeof hint.sid === 'string' && this.#tracker.has(hint.sid)) return true;
+    // A start before the domain: a call the stream does not answer for (see #answersFor).
+    const domain = this.#planner.answersFrom();
+    if (typeof hint === 'object' && hint !== null && typeof hint.dateCreated === 'number' && domain !== null && hint.dateCreated < domain) return false;
     return this.#hints.add(hint, this.#now(), this.#planner.hintDelayMs());
+  }
+
+  /**
+   * Whether a call read by Sid is one the stream answers for: tracked (held or emitted), or started
+   * within the planner's domain. Before the domain, an emitted Sid may have been forgotten (the
+   * tracker keeps Sids from `oldestPlanned()` on), so emitting it could repeat it: a late hint
+   * (a callback retried or replayed long after) is dropped there, and its Sid not read again.
+   */
+  #answersFor(call: Call): boolean {
+    const domain = this.#planner.answersFrom();
+    if (domain === null || call.dateCreated.getTime() >= domain || this.#tracker.has(call.sid)) return true;
+    this.#hints.drop(call.sid);
+    return false;
   }
 
   /** Starts polling without a subscriber. Does nothing once started or stopped. */
@@ -330,6 +349,8 @@ export class CallStream extends LazyStartEmitter<CallStreamEvents> implements Ca
           // Re-reads with nothing tracked changed are dropped before a `Call` is built; trackCalls would ignore them.
           unchanged: (raw) => this.#tracker.unchanged(raw, normalizeOptions),
         }),
+        // A listing reads only the domain; a Sid named by a hint may lie anywhere.
+        filter((call) => reading?.kind !== 'hinted' || this.#answersFor(call)),
         trackCalls(this.#tracker, this.#now, { keepFrom: () => this.#planner.oldestPlanned() }),
         // Synchronously after the page that produced it, before a save may hold events back.
         tap((event) => this.#learnSettle(event, reading)),

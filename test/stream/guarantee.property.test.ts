@@ -1,7 +1,8 @@
 /**
  * The stream's promise as a property: for options drawn from everything `createCallStream`
- * accepts, the API's clock up to an hour off ours (drifting, jumping), every fault kind and
- * restarts — nothing missed, nothing twice, nothing early, every call within the documented bound
+ * accepts, the API's clock up to an hour off ours (drifting, jumping), every fault kind,
+ * restarts, and hints (StatusCallbacks) on time, late, replayed long after or for no call —
+ * nothing missed, nothing twice, nothing early, every call within the documented bound
  * (test/stream/guarantee/judge.ts, written from docs/engine.md and the simulator's truth alone).
  *
  * CI runs a fixed budget (GUARANTEE_RUNS, default 10, seed GUARANTEE_SEED); `npm run soak` runs
@@ -15,7 +16,7 @@ import type { RunResult } from './guarantee/scenario.js';
 const RUNS = Number(process.env.GUARANTEE_RUNS ?? 10);
 const SEED = Number(process.env.GUARANTEE_SEED ?? 20261201);
 
-const totals = { runs: 0, calls: 0, judged: 0, requests: 0, faults: 0, restarts: 0, missed: 0, twice: 0, premature: 0, late: 0, feasibleRuns: 0, warnedRuns: 0, excused: 0 };
+const totals = { runs: 0, calls: 0, judged: 0, requests: 0, faults: 0, restarts: 0, missed: 0, twice: 0, premature: 0, late: 0, feasibleRuns: 0, warnedRuns: 0, excused: 0, hints: 0 };
 const seen = { polls: new Set<string>(), lookbacks: new Set<string>(), quotas: new Set<string>(), pageSizes: new Set<string>(), rates: new Set<string>(), zones: new Set<string>(), faultKinds: new Set<string>() };
 const bucket = (v: number, edges: number[]) => `${edges.findLast((e) => v >= e) ?? 0}+`;
 
@@ -53,6 +54,7 @@ describe('the guarantee, judged by a model that shares nothing with the planner'
         totals.premature += r.verdict.premature.length;
         totals.late += r.verdict.late.length;
         totals.excused += r.excused;
+        totals.hints += r.hints;
         if (r.conditions.feasible) totals.feasibleRuns++;
         if (r.warned) totals.warnedRuns++;
         seen.polls.add(bucket(scenario.pollIntervalMs, [1_000, 5_000, 30_000, 300_000]));

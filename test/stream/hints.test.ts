@@ -62,6 +62,41 @@ describe('hints: Sids named by Exotel-like push, re-read once they should have s
     expect(withHints.hinted.p95).toBeLessThanOrEqual(90_000);
   }, 120_000);
 
+  it('never emits again a call the stream has forgotten, however late its hint comes, in the run or after a restart', async () => {
+    const { memoryStore } = await import('../../src/stores/memoryStore.js');
+    const clock = useClock(T0);
+    const sim = createSimulator({ seed: 23, settleDelayMs: 5_000 });
+    // One call inside the lookback, emitted at once; one that started long before it (outside
+    // what the stream answers for).
+    const call = sim.addCall({ startAt: T0 - 5 * MINUTE, talkMs: 20_000 });
+    const ancient = sim.addCall({ startAt: T0 - 5 * 3_600_000, talkMs: 20_000 });
+    const store = memoryStore();
+    const options = { lookbackMs: 20 * MINUTE, settleMs: 2 * MINUTE, store, saveIntervalMs: 0 };
+    let stream = streamOn(sim, options);
+    const { emissions } = record(stream);
+    await clock.tickAsync(MINUTE);
+    expect(emissions.map((e) => e.event.call.sid)).toEqual([call.sid]);
+    // Well past the lookback and the tracker's retain margin: the emitted Sid is forgotten.
+    await clock.tickAsync(60 * MINUTE);
+    // Exotel retries a callback, or a receiver replays a queue: the hint comes an hour late.
+    expect(stream.hint({ sid: call.sid, endedAt: call.endAt })).toBe(true);
+    stream.hint({ sid: ancient.sid, endedAt: ancient.endAt });
+    // A hint that says its call started before the domain is refused at once.
+    expect(stream.hint({ sid: ancient.sid, dateCreated: ancient.startAt })).toBe(false);
+    await clock.tickAsync(10 * MINUTE);
+    await stopUnder(clock, stream);
+    // After a restart from the store, the same hints again.
+    stream = streamOn(sim, options);
+    record(stream, { emissions, errors: [] });
+    stream.hint({ sid: call.sid, endedAt: call.endAt });
+    stream.hint({ sid: ancient.sid, endedAt: ancient.endAt });
+    await clock.tickAsync(10 * MINUTE);
+    await stopUnder(clock, stream);
+    // The hinted Sids were read (the hints were used), and nothing went out twice or out of the domain.
+    expect(sim.history.some((h) => h.query.Sid?.includes(call.sid))).toBe(true);
+    expect(emissions.filter((e) => e.event.type !== 'callUpdated').map((e) => e.event.call.sid)).toEqual([call.sid]);
+  });
+
   it('refuses what cannot be a Sid, and costs nothing for a Sid already emitted', async () => {
     const clock = useClock(T0);
     const sim = createSimulator({ seed: 22, settleDelayMs: 5_000 });

@@ -546,6 +546,17 @@ export class ReadPlanner {
   }
 
   /**
+   * The oldest start second the plan answers for (its domain), or null before `begin`: no read
+   * reaches before it, it only moves forward within a run, and a restart places it no earlier
+   * than what the tracker forgot before it (`oldestPlanned()` bounds every prune). So an emitted
+   * Sid that started since is remembered, and a call read by Sid (a hint) that started before it
+   * cannot be told emitted or not: it is out of the domain, and not emitted.
+   */
+  answersFrom(): number | null {
+    return this.#begun ? this.#domainStart : null;
+  }
+
+  /**
    * The oldest start time a read may still reach (owed start times, the lookback and skew margin
    * behind the last plan, a restart from the checkpoint saved now), or null before `begin`. Emitted
    * Sids that started since must be kept: pass it to `CallTracker.prune` as `keepFrom`.

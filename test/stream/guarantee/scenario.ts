@@ -10,6 +10,7 @@ import { SimulatorDispatcher } from '../../../src/simulator/SimulatorDispatcher.
 import { createCallStream } from '../../../src/stream/createCallStream.js';
 import type { CallStream } from '../../../src/stream/CallStream.js';
 import type { CallStreamOptions, Store, StoreState } from '../../../src/stream/types.js';
+import type { CallHint } from '../../../src/engine/types.js';
 import { memoryStore } from '../../../src/stores/memoryStore.js';
 import { MalformedRecordError } from '../../../src/exotel/errors.js';
 import type { ExotelError } from '../../../src/exotel/errors.js';
@@ -62,6 +63,19 @@ export const scenarioArb = fc
       }),
       { maxLength: 4 },
     ),
+    // Exotel's StatusCallback as hints: for a share of the calls (filtered out or not), on time,
+    // late, or replayed long after (a callback retried, a queue replayed); some carry the start.
+    hints: fc.option(
+      fc.record({
+        // In percent: fast-check's doubles crowd the ends of a range (shares of 1e-300).
+        share: fc.integer({ min: 0, max: 100 }).map((p) => p / 100),
+        lateShare: fc.integer({ min: 0, max: 50 }).map((p) => p / 100),
+        replayShare: fc.integer({ min: 0, max: 30 }).map((p) => p / 100),
+        withStart: fc.boolean(),
+        bogus: fc.boolean(),
+      }),
+      { nil: undefined },
+    ),
     restarts: fc.array(fc.record({ at: fc.double({ min: 0.05, max: 0.8, noNaN: true }), downMs: logInteger(SECOND, 2 * HOUR), crash: fc.boolean() }), { maxLength: 2 }),
     seed: fc.integer({ min: 1, max: 2 ** 30 }),
   })
@@ -100,6 +114,8 @@ export interface RunResult {
   warned: boolean;
   /** Sids emitted after the last save before a crash (their second emission is excused), and misses of records reported unreadable by Sid. */
   excused: number;
+  /** Hints handed to the stream. */
+  hints: number;
 }
 
 /** A store that can "crash": saves after it are lost. Remembers what the last completed save held. */
@@ -170,6 +186,24 @@ export async function runScenario(s: Scenario): Promise<RunResult> {
       }
     }
     const truth = s.inboundOnly ? truthAll.filter((t) => t.direction === 'inbound') : truthAll;
+
+    // The hints, on the API's clock, in the order they come.
+    const hints: Array<{ at: number; hint: CallHint }> = [];
+    if (s.hints !== undefined) {
+      const h = s.hints;
+      for (const t of truthAll) {
+        if (rnd() >= h.share) continue;
+        const hint: CallHint = { sid: t.sid, endedAt: t.endAt, ...(h.withStart ? { dateCreated: t.startAt } : {}) };
+        const late = rnd() < h.lateShare;
+        hints.push({ at: t.endAt + (late ? MINUTE + rnd() * 9 * MINUTE : rnd() * 5 * SECOND), hint });
+        if (rnd() < h.replayShare) hints.push({ at: t.endAt + rnd() * 3 * s.lookbackMs, hint });
+      }
+      // Sids no call has (a callback for another account, a typo in a replay).
+      if (h.bogus) for (let i = 0; i < 20; i++) hints.push({ at: startApi + rnd() * trafficMs, hint: { sid: Math.floor(rnd() * 2 ** 52).toString(16).padStart(32, '0') } });
+      hints.sort((a, b) => a.at - b.at);
+    }
+    let hintIndex = 0;
+    let hintsSent = 0;
 
     const inner = memoryStore();
     const crashable = crashableStore(inner, apiNow);
@@ -283,6 +317,11 @@ export async function runScenario(s: Scenario): Promise<RunResult> {
         stream.start();
         continue;
       }
+      // Hints due by now go to the running stream (a stream stopped refuses them, as its receiver would be down).
+      for (const at = apiNow(); hintIndex < hints.length && hints[hintIndex]!.at <= at; hintIndex++) {
+        stream.hint(hints[hintIndex]!.hint);
+        hintsSent++;
+      }
       const step = Math.min(STEP_MS, runMs - elapsed);
       await clock.tickAsync(step);
       elapsed += step;
@@ -337,6 +376,7 @@ export async function runScenario(s: Scenario): Promise<RunResult> {
       errors: errorCounts,
       warned: errors.some((e) => e.code === 'ERR_QUOTA_PLAN' || e.code === 'ERR_COVERAGE_GAP'),
       excused: excusedSids.size + excusedMisses,
+      hints: hintsSent,
     };
   } finally {
     clock.uninstall();
