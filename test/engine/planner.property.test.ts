@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { evenNumber } from '../helpers/arbitraries.js';
 import { MAX_AGE_MS, MAX_WINDOW_MS, ReadPlanner } from '../../src/engine/planner/ReadPlanner.js';
 import type { PlannedRead } from '../../src/engine/planner/types.js';
 import { CallTracker } from '../../src/engine/CallTracker.js';
@@ -49,7 +50,7 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc
       fc.record({
         startOffset: fc.integer({ min: -3 * HOUR, max: 3 * HOUR }),
         lengthMs: fc.oneof(fc.integer({ min: 1000, max: 5 * MINUTE }), fc.integer({ min: 5 * MINUTE, max: 3 * HOUR })),
-        ringShare: fc.double({ min: 0, max: 1, noNaN: true }),
+        ringShare: evenNumber(0, 1),
         settleDelayMs: fc.oneof(fc.integer({ min: 0, max: 4 * MINUTE }), fc.integer({ min: 0, max: HOUR })),
       }),
       { maxLength: 60 },

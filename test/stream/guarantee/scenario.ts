@@ -15,6 +15,7 @@ import { memoryStore } from '../../../src/stores/memoryStore.js';
 import { MalformedRecordError } from '../../../src/exotel/errors.js';
 import type { ExotelError } from '../../../src/exotel/errors.js';
 import { installClock, stopUnder } from '../harness.js';
+import { evenNumber, logInteger, spread } from '../../helpers/arbitraries.js';
 import { MAX_GATHER_MS, feasible, judge } from './judge.js';
 import type { Conditions, Observed, Verdict } from './judge.js';
 
@@ -29,27 +30,11 @@ const MAX_CALLS = 2_500;
 
 const FAULT_KINDS = ['status', 'rate-limit', 'reset', 'delay', 'truncated', 'malformed', 'duplicate-row', 'bad-record', 'redirect', 'content-type', 'encoding', 'oversized-page', 'duplicate-sid'] as const;
 
-/**
- * fast-check's numbers crowd the ends of their range: its doubles are even over the floats' bit
- * patterns (most drawn from [0, 1] are under 1e-100), its integers lean to the bounds. Good at
- * corners, blind to the middle. One draw in four keeps that lean; the rest are even in value
- * (`fc.noBias` of an integer), so that 2 h lookbacks and 500 calls a minute are drawn as often
- * as their place in the range says.
- */
-const spread = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 1, arbitrary: arb }, { weight: 3, arbitrary: fc.noBias(arb) });
-const STEPS = 2 ** 30;
-/** A number in `[min, max]`: at the ends one time in four, else even over the range. */
-const unit = (min: number, max: number) =>
-  fc.oneof({ weight: 1, arbitrary: fc.double({ min, max, noNaN: true }) }, { weight: 3, arbitrary: fc.noBias(fc.integer({ min: 0, max: STEPS })).map((k) => min + ((max - min) * k) / STEPS) });
-
-/** A value spread evenly over the logarithm of `[min, max]`. */
-const logInteger = (min: number, max: number) => unit(Math.log(min), Math.log(max)).map((x) => Math.min(max, Math.max(min, Math.round(Math.exp(x)))));
-
 export const scenarioArb = fc
   .record({
     pollIntervalMs: fc.oneof({ weight: 3, arbitrary: logInteger(SECOND, MINUTE) }, { weight: 1, arbitrary: logInteger(MINUTE, HOUR) }),
-    lookbackFactor: unit(0, 1),
-    settleFactor: unit(0, 1),
+    lookbackFactor: evenNumber(0, 1),
+    settleFactor: evenNumber(0, 1),
     pageSize: fc.oneof({ weight: 3, arbitrary: fc.constant(100) }, { weight: 2, arbitrary: fc.integer({ min: 1, max: 100 }) }),
     maxRequestsPerMinute: fc.oneof({ weight: 3, arbitrary: fc.constant(200) }, { weight: 2, arbitrary: logInteger(100, 1_000) }, { weight: 2, arbitrary: logInteger(1, 100) }),
     timeZone: fc.constantFrom('Asia/Kolkata', 'UTC', 'America/New_York', 'Europe/London', 'Pacific/Chatham'),
@@ -59,17 +44,17 @@ export const scenarioArb = fc
     saveEveryCycle: fc.boolean(),
     callsPerMinute: fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 6, arbitrary: logInteger(1, 10_000) }),
     settleMaxMs: spread(fc.integer({ min: 0, max: 10 * MINUTE })),
-    longShare: unit(0, 0.3),
-    correctionShare: unit(0, 0.2),
+    longShare: evenNumber(0, 0.3),
+    correctionShare: evenNumber(0, 0.2),
     offsetMs: spread(fc.integer({ min: -HOUR, max: HOUR })),
     driftPpm: spread(fc.integer({ min: -150, max: 150 })),
-    jumps: fc.array(fc.record({ at: unit(0, 1), byMs: fc.integer({ min: -10 * MINUTE, max: 10 * MINUTE }) }), { maxLength: 2 }),
+    jumps: fc.array(fc.record({ at: evenNumber(0, 1), byMs: fc.integer({ min: -10 * MINUTE, max: 10 * MINUTE }) }), { maxLength: 2 }),
     faults: fc.array(
       fc.record({
         kind: fc.constantFrom(...FAULT_KINDS),
-        at: unit(0, 0.9),
+        at: evenNumber(0, 0.9),
         lengthMs: logInteger(10 * SECOND, 15 * MINUTE),
-        rate: fc.oneof(fc.constant(1), unit(0.02, 0.5)),
+        rate: fc.oneof(fc.constant(1), evenNumber(0.02, 0.5)),
         status: fc.constantFrom(500, 502, 503, 504),
         retryAfter: fc.constantFrom<'seconds' | 'http-date' | false>('seconds', 'http-date', false),
         field: fc.constantFrom<'DateCreated' | 'Sid' | 'Status' | 'Duration'>('DateCreated', 'Sid', 'Status', 'Duration'),
@@ -80,15 +65,15 @@ export const scenarioArb = fc
     // late, or replayed long after (a callback retried, a queue replayed); some carry the start.
     hints: fc.option(
       fc.record({
-        share: unit(0, 1),
-        lateShare: unit(0, 0.5),
-        replayShare: unit(0, 0.3),
+        share: evenNumber(0, 1),
+        lateShare: evenNumber(0, 0.5),
+        replayShare: evenNumber(0, 0.3),
         withStart: fc.boolean(),
         bogus: fc.boolean(),
       }),
       { nil: undefined },
     ),
-    restarts: fc.array(fc.record({ at: unit(0.05, 0.8), downMs: logInteger(SECOND, 2 * HOUR), crash: fc.boolean() }), { maxLength: 2 }),
+    restarts: fc.array(fc.record({ at: evenNumber(0.05, 0.8), downMs: logInteger(SECOND, 2 * HOUR), crash: fc.boolean() }), { maxLength: 2 }),
     seed: fc.integer({ min: 1, max: 2 ** 30 }),
   })
   .map((s) => {
