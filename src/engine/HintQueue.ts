@@ -16,6 +16,8 @@ interface Entry {
   dateCreated: number | undefined;
   dueAt: number;
   attempts: number;
+  /** Whether it was counted in `demand` since it last came due. */
+  counted: boolean;
 }
 
 /**
@@ -53,7 +55,7 @@ export class HintQueue {
       return true;
     }
     const dateCreated = typeof hint.dateCreated === 'number' && Number.isFinite(hint.dateCreated) ? hint.dateCreated : undefined;
-    this.#entries.set(hint.sid, { sid: hint.sid, dateCreated, dueAt, attempts: 0 });
+    this.#entries.set(hint.sid, { sid: hint.sid, dateCreated, dueAt, attempts: 0, counted: false });
     // Oldest first out (a Map keeps insertion order).
     while (this.#entries.size > this.#capacity) this.#entries.delete(this.#entries.keys().next().value!);
     return true;
@@ -65,23 +67,32 @@ export class HintQueue {
   }
 
   /**
-   * The hinted Sids due at `now` for a re-read, and not `known` (held or emitted already: those
-   * are dropped). Each one taken is due again later, in case it does not come back, until its
-   * attempts run out.
+   * The hinted Sids due at `now` for a re-read (at most `limit`, the longest queued first), and not
+   * `known` (held or emitted already: those are dropped). Each one taken is due again later, in
+   * case it does not come back, until its attempts run out; one left for `limit` stays due.
+   * `demand` is how many came due since the last take (each counted once per attempt, however
+   * long it waits): the rate of re-reads the hints ask for.
    */
-  take(now: number, known: (sid: string) => boolean): Array<{ sid: string; dateCreated?: number }> {
-    const due: Array<{ sid: string; dateCreated?: number }> = [];
+  take(now: number, known: (sid: string) => boolean, limit = Number.POSITIVE_INFINITY): { sids: Array<{ sid: string; dateCreated?: number }>; demand: number } {
+    const sids: Array<{ sid: string; dateCreated?: number }> = [];
+    let demand = 0;
     for (const entry of this.#entries.values()) {
       if (known(entry.sid)) {
         this.#entries.delete(entry.sid);
         continue;
       }
       if (entry.dueAt > now) continue;
-      due.push(entry.dateCreated === undefined ? { sid: entry.sid } : { sid: entry.sid, dateCreated: entry.dateCreated });
+      if (!entry.counted) {
+        entry.counted = true;
+        demand++;
+      }
+      if (sids.length >= limit) continue;
+      sids.push(entry.dateCreated === undefined ? { sid: entry.sid } : { sid: entry.sid, dateCreated: entry.dateCreated });
       entry.attempts++;
+      entry.counted = false;
       if (entry.attempts >= this.#attempts) this.#entries.delete(entry.sid);
       else entry.dueAt = now + this.#retryMs * 2 ** (entry.attempts - 1);
     }
-    return due;
+    return { sids, demand };
   }
 }

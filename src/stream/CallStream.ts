@@ -299,8 +299,8 @@ export class CallStream extends LazyStartEmitter<CallStreamEvents> implements Ca
         this.#begunOn = null;
       }
       const now = this.#planNow();
-      const hinted = this.#hints.take(now, (sid) => this.#tracker.has(sid));
-      const reads = [...this.#planner.plan(now, this.#heldToRead(), hinted)].sort((a, b) => a.priority - b.priority);
+      const hinted = this.#hints.take(now, (sid) => this.#tracker.has(sid), this.#planner.hintSidsAllowed(now));
+      const reads = [...this.#planner.plan(now, this.#heldToRead(), hinted.sids, hinted.demand)].sort((a, b) => a.priority - b.priority);
       for (const gap of this.#planner.takeGaps()) this.#report(coverageGap(gap));
       // Checked when planning too: on a quota far too small, a cycle can take minutes to complete.
       this.#checkQuota();

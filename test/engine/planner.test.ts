@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { MAX_AGE_MS, MAX_WINDOW_MS, ReadPlanner } from '../../src/engine/planner/ReadPlanner.js';
+import { HintQueue } from '../../src/engine/HintQueue.js';
 import type { PlannedRead, PlannerOptions } from '../../src/engine/planner/types.js';
 import { InvalidOptionError } from '../../src/exotel/errors.js';
 import { buildCallQuery } from '../../src/exotel/buildCallQuery.js';
@@ -293,6 +294,41 @@ describe('ReadPlanner: windows', () => {
     planner.begin(T0, T0);
     const now = cycles(planner, T0, 40);
     expect(ofKind(planner.plan(now, []), 'sweep')).toEqual([]);
+  });
+});
+
+describe('ReadPlanner: hinted re-reads', () => {
+  // Found by the guarantee property (seed 2026): quota 3 a minute, polls of 1.7 s, a hint every
+  // few seconds. Each cycle sent its one due Sid in a list of its own, at a priority above the
+  // lags, while the cost model charged one list a minute: the lags starved, calls were missed
+  // and nothing warned.
+  it('sends no more lists than the cost model charges for the hints plus what the quota leaves, and still reads every hinted Sid', () => {
+    const planner = new ReadPlanner(options({ maxRequestsPerMinute: 3, pollIntervalMs: 2 * SECOND, lookbackMs: 10 * MINUTE }));
+    const queue = new HintQueue();
+    const added: string[] = [];
+    const read = new Set<string>();
+    let hintedLists = 0;
+    let now = T0;
+    for (let i = 0; i < 900; i++, now += 2 * SECOND) {
+      // A hint every other cycle (30 a minute), each for a new Sid, due at once.
+      if (i % 2 === 0) {
+        const sid = `a${String(i).padStart(31, '0')}`;
+        added.push(sid);
+        queue.add({ sid, endedAt: now - 10 * MINUTE }, now, 0);
+      }
+      const hinted = queue.take(now, () => false, planner.hintSidsAllowed(now));
+      const reads = planner.plan(now, [], hinted.sids, hinted.demand);
+      for (const r of ofKind(reads, 'hinted')) {
+        hintedLists++;
+        for (const sid of r.query.sid ?? []) read.add(sid);
+      }
+      completeAll(planner, reads, now);
+    }
+    // 30 minutes: the model charges one list a minute for 30 hints a minute, and the plan leaves
+    // little of 3 a minute. Before the fix: one list every other cycle, 450.
+    expect(hintedLists).toBeLessThanOrEqual(2 * 30 + 1);
+    // Nothing is dropped for want of budget: every hint of the first 29 minutes was read.
+    expect(added.slice(0, 29 * 15).filter((sid) => !read.has(sid))).toEqual([]);
   });
 });
 

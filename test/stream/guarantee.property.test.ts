@@ -11,6 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { runScenario, scenarioArb } from './guarantee/scenario.js';
+import { REGRESSIONS } from './guarantee/regressions.js';
 import type { RunResult } from './guarantee/scenario.js';
 
 const RUNS = Number(process.env.GUARANTEE_RUNS ?? 10);
@@ -39,6 +40,11 @@ function problems(r: RunResult): string[] {
 }
 
 describe('the guarantee, judged by a model that shares nothing with the planner', () => {
+  it.each(REGRESSIONS)('holds for a run it once failed: $name', async ({ scenario }) => {
+    const r = await runScenario(scenario);
+    expect(problems(r), JSON.stringify({ errors: r.errors, feasible: r.conditions.feasible })).toEqual([]);
+  }, 300_000);
+
   it(`holds over ${RUNS} drawn runs`, async () => {
     await fc.assert(
       fc.asyncProperty(scenarioArb, async (scenario) => {

@@ -17,6 +17,7 @@ import type { CoverageJSON, SecondRange } from '../coverage/CoverageLedger.js';
 import { chooseCadence } from './chooseCadence.js';
 import type { FixedCadence } from './chooseCadence.js';
 import {
+  BEHIND_BUDGET_SHARE,
   DEFAULT_LAGS_MS,
   LISTABLE_SID,
   LOST_READ_MS,
@@ -25,6 +26,7 @@ import {
   MAX_PARALLEL_NET,
   MINUTE,
   SECOND,
+  SID_BATCH,
   ceilSecond,
   floorSecond,
 } from './constants.js';
@@ -120,6 +122,9 @@ export class ReadPlanner {
   readonly #lagSince = new Map<number, number>();
   /** Oldest start second still answered for: older ones were read at every lag (or reported as a gap). */
   #domainStart = 0;
+  // Hinted lists the bucket holds, and when it was last filled (see hintSidsAllowed).
+  #hintTokens = 1;
+  #hintTokensAt: number | null = null;
   #catchup: Catchup | null = null;
   /** What `begin` was given: the store's checkpoint and the `now` (for `rebase`). */
   #savedCheckpoint: number | null = null;
@@ -339,7 +344,7 @@ export class ReadPlanner {
    * days, share their edge second, and are built from this one `now`. What earlier reads did not
    * cover, and is not being read, is planned again here.
    */
-  plan(now: number, held: ReadonlyArray<string | HeldRef>, hinted: readonly HeldRef[] = []): PlannedRead[] {
+  plan(now: number, held: ReadonlyArray<string | HeldRef>, hinted: readonly HeldRef[] = [], hintDemand: number = hinted.length): PlannedRead[] {
     if (typeof now !== 'number' || !Number.isFinite(now)) throw new TypeError(`Expected \`now\` to be epoch milliseconds, got ${String(now)}`);
     if (!this.#begun) this.begin(null, now);
     this.#lastNow = now;
@@ -386,9 +391,10 @@ export class ReadPlanner {
 
     // Hinted: Sids a hint named, due now (they should have settled), by Sid like the held ones.
     const hints = this.#heldRefs(hinted);
-    this.#m.sampleHints(hints.length, now);
+    this.#m.sampleHints(hintDemand, now);
     for (const batch of heldBatches(this.#base, hints, now, oldest)) {
       this.#push(reads, 'hinted', batch.query, { from: at, to: at, plannedAt: now, sids: batch.sids });
+      this.#hintTokens--;
     }
 
     // What the catch-up after a start still owes (it reads those start times; no other tier need).
@@ -720,6 +726,23 @@ export class ReadPlanner {
       this.#ledger.forgetBefore(start);
       for (const key of this.#strikes.keys()) if (typeof key === 'number' && key < start) this.#strikes.delete(key);
     }
+  }
+
+  /**
+   * How many hinted Sids this cycle may re-read (whole lists of 100). Hints bring reads forward;
+   * they must never take what the tiers need, which come after them in the queue. So their lists
+   * come from a bucket filled at what the cost model charges for them (the re-reads they ask for,
+   * in lists of 100, a minute) plus what the quota leaves over the plan (95 % of it, less the
+   * estimate): whatever the hints do, the requests sent stay within what the plan was chosen to
+   * fit, or what it warned of. Sids past it wait in the queue, and go together in fuller lists.
+   */
+  hintSidsAllowed(now: number): number {
+    const charged = Math.ceil(this.#m.hintsPerMinute() / SID_BATCH);
+    const perMinute = charged + Math.max(0, BEHIND_BUDGET_SHARE * this.#quota - estimateRequestsPerMinute(this.#cadence, this.#m, this.#shape));
+    const cap = Math.max(1, (2 * perMinute * this.#pollMs) / MINUTE);
+    if (this.#hintTokensAt !== null) this.#hintTokens = Math.min(cap, this.#hintTokens + (perMinute * Math.max(0, now - this.#hintTokensAt)) / MINUTE);
+    this.#hintTokensAt = now;
+    return Math.max(0, Math.floor(this.#hintTokens)) * SID_BATCH;
   }
 
   /** Requests one cycle can spend on backlogs beyond the steady tiers: the quota of one poll interval less the steady share, at least one. */

@@ -29,6 +29,12 @@ export interface Conditions {
   /** Records a page holds (`pageSize`), and the account's calls a minute that the filters admit, for the gathering time. */
   pageSize: number;
   callsPerMinute: number;
+  /**
+   * Where the API's clock jumped: the steady time (the API's clock without its jumps, which never
+   * goes back) at which it first read `apiMs` or later. A hold is judged on this timeline too:
+   * after a jump back the API's clock reads before the end of a call the stream saw ended already.
+   */
+  steadyReach?: (apiMs: number) => number;
 }
 
 /** One event as the test recorded it: the API's clock when it was emitted. */
@@ -36,6 +42,8 @@ export interface Observed {
   type: 'callCompleted' | 'callFailed' | 'callUpdated';
   sid: string;
   apiAt: number;
+  /** The API's clock without its jumps when it was emitted (see `Conditions.steadyReach`). */
+  steadyAt?: number;
   settled: boolean;
   price: number | null;
   changes?: readonly string[];
@@ -136,7 +144,11 @@ export function judge(truth: readonly SimulatedCall[], observed: readonly Observ
     }
     if (o.type !== (t.status === 'completed' ? 'callCompleted' : 'callFailed')) verdict.wrongStream.push(`${sid}: ${t.status} as ${o.type}`);
     // Unsettled before its hold ran out: the hold starts when the call is first listed, after it ended.
-    if (!o.settled && o.apiAt < t.endAt + c.settleMs - 2 * SECOND) verdict.premature.push(`${sid}: unsettled ${o.apiAt - t.endAt} ms after its end (settleMs ${c.settleMs})`);
+    // The hold is on the API's clock (a jump forward shortens it), as the stream knows that clock
+    // (a jump back is known only from the next answer): early on both the API's clock and the
+    // steady one is early.
+    const sinceEnd = Math.max(o.apiAt - t.endAt, c.steadyReach !== undefined && o.steadyAt !== undefined ? o.steadyAt - c.steadyReach(t.endAt) : Number.NEGATIVE_INFINITY);
+    if (!o.settled && sinceEnd < c.settleMs - 2 * SECOND) verdict.premature.push(`${sid}: unsettled ${sinceEnd} ms after its end (settleMs ${c.settleMs})`);
     // Settled long before its hold ran out, yet sent unsettled: the held re-reads stalled.
     if (!o.settled && c.feasible && t.settledAt + 4 * c.pollIntervalMs + READ_SLACK_MS < t.endAt + c.settleMs && !disturbed(t.endAt, o.apiAt, c)) {
       verdict.premature.push(`${sid}: settled ${t.settledAt - t.endAt} ms after its end, sent unsettled after its hold of ${c.settleMs} ms`);

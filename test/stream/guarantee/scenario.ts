@@ -238,6 +238,7 @@ export async function runScenario(s: Scenario): Promise<RunResult> {
             type: event.type,
             sid: call.sid,
             apiAt: apiNow(),
+            steadyAt: apiNow() - jumped,
             settled: call.duration !== null && call.price !== null && call.endTime !== null,
             price: call.price,
             ...(event.type === 'callUpdated' ? { changes: event.changes } : {}),
@@ -258,6 +259,17 @@ export async function runScenario(s: Scenario): Promise<RunResult> {
     for (const f of faults) disturbances.push({ from: startApi + f.from, to: startApi + f.to, extraMs: 3 * MINUTE + catchUpMs(f.lengthMs) });
     const restarts = s.restarts.map((r) => ({ ...r, atMs: Math.round(r.at * runMs) })).sort((a, b) => a.atMs - b.atMs);
     const jumps = s.jumps.map((j) => ({ ...j, atMs: Math.round(j.at * runMs) })).sort((a, b) => a.atMs - b.atMs);
+    // The API's clock as segments of the steady one (without jumps): from `steadyFrom` on, it reads steady + `jumped`.
+    const jumpLog: Array<{ steadyFrom: number; jumped: number }> = [{ steadyFrom: Number.NEGATIVE_INFINITY, jumped: 0 }];
+    const steadyReach = (apiMs: number): number => {
+      for (let i = 0; i < jumpLog.length; i++) {
+        const { steadyFrom, jumped: j } = jumpLog[i]!;
+        const until = jumpLog[i + 1]?.steadyFrom ?? Number.POSITIVE_INFINITY;
+        if (steadyFrom + j >= apiMs) return steadyFrom;
+        if (apiMs - j < until) return apiMs - j;
+      }
+      return apiMs;
+    };
     let faultsInjected = 0;
     let active = '';
 
@@ -292,6 +304,7 @@ export async function runScenario(s: Scenario): Promise<RunResult> {
         const j = jumps[jumpIndex++]!;
         const at = apiNow();
         jumped += j.byMs;
+        jumpLog.push({ steadyFrom: at - (jumped - j.byMs), jumped });
         // A jump back replays API time already seen; either way the calls around it get the jump's length more.
         disturbances.push({ from: Math.min(at, at + j.byMs), to: Math.max(at, at + j.byMs) + 2 * MINUTE, extraMs: Math.abs(j.byMs) + 2 * s.pollIntervalMs });
       }
@@ -342,6 +355,7 @@ export async function runScenario(s: Scenario): Promise<RunResult> {
       coveredFrom: (firstAnswerAt ?? endAt) - s.lookbackMs + 2 * SECOND,
       pageSize: s.pageSize,
       callsPerMinute: s.inboundOnly ? s.callsPerMinute * 0.5 : s.callsPerMinute,
+      steadyReach,
     };
     const verdict = judge(truth, observed, conditions);
     verdict.twice = verdict.twice.filter((sid) => !excusedSids.has(sid));
