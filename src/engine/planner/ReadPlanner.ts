@@ -739,7 +739,8 @@ export class ReadPlanner {
   hintSidsAllowed(now: number): number {
     const charged = Math.ceil(this.#m.hintsPerMinute() / SID_BATCH);
     const perMinute = charged + Math.max(0, BEHIND_BUDGET_SHARE * this.#quota - estimateRequestsPerMinute(this.#cadence, this.#m, this.#shape));
-    const cap = Math.max(1, (2 * perMinute * this.#pollMs) / MINUTE);
+    // A minute's worth at most: a cycle may take longer than a poll when the queue is full.
+    const cap = Math.max(1, perMinute);
     if (this.#hintTokensAt !== null) this.#hintTokens = Math.min(cap, this.#hintTokens + (perMinute * Math.max(0, now - this.#hintTokensAt)) / MINUTE);
     this.#hintTokensAt = now;
     return Math.max(0, Math.floor(this.#hintTokens)) * SID_BATCH;
