@@ -733,12 +733,15 @@ export class ReadPlanner {
    * they must never take what the tiers need, which come after them in the queue. So their lists
    * come from a bucket filled at what the cost model charges for them (the re-reads they ask for,
    * in lists of 100, a minute) plus what the quota leaves over the plan (95 % of it, less the
-   * estimate): whatever the hints do, the requests sent stay within what the plan was chosen to
-   * fit, or what it warned of. Sids past it wait in the queue, and go together in fuller lists.
+   * estimate; nothing while a backlog is caught up, which takes it): whatever the hints do, the
+   * requests sent stay within what the plan was chosen to fit, or what it warned of. Sids past it
+   * wait in the queue, and go together in fuller lists.
    */
   hintSidsAllowed(now: number): number {
     const charged = Math.ceil(this.#m.hintsPerMinute() / SID_BATCH);
-    const perMinute = charged + Math.max(0, BEHIND_BUDGET_SHARE * this.#quota - estimateRequestsPerMinute(this.#cadence, this.#m, this.#shape));
+    // The quota left over is the backlog's while there is one (catching up takes what the plan leaves).
+    const spare = this.catchingUp ? 0 : Math.max(0, BEHIND_BUDGET_SHARE * this.#quota - estimateRequestsPerMinute(this.#cadence, this.#m, this.#shape));
+    const perMinute = charged + spare;
     // A minute's worth at most: a cycle may take longer than a poll when the queue is full.
     const cap = Math.max(1, perMinute);
     if (this.#hintTokensAt !== null) this.#hintTokens = Math.min(cap, this.#hintTokens + (perMinute * Math.max(0, now - this.#hintTokensAt)) / MINUTE);

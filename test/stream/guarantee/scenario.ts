@@ -113,6 +113,8 @@ export interface RunResult {
   excused: number;
   /** Hints handed to the stream. */
   hints: number;
+  /** The run's simulator, events and truth, to look into a failure. */
+  debug: { sim: Simulator; observed: Observed[]; truth: SimulatedCall[] };
 }
 
 /** A store that can "crash": saves after it are lost. Remembers what the last completed save held. */
@@ -388,6 +390,7 @@ export async function runScenario(s: Scenario): Promise<RunResult> {
       warned: errors.some((e) => e.code === 'ERR_QUOTA_PLAN' || e.code === 'ERR_COVERAGE_GAP'),
       excused: excusedSids.size + excusedMisses,
       hints: hintsSent,
+      debug: { sim, observed, truth },
     };
   } finally {
     clock.uninstall();
