@@ -26,9 +26,9 @@ import {
   MAX_PARALLEL_NET,
   MINUTE,
   SECOND,
-  SID_BATCH,
   ceilSecond,
   floorSecond,
+  sidBatch,
 } from './constants.js';
 import { estimateRequestsPerMinute, gatherMs, lagsFor, sweepThresholdSeconds } from './costModel.js';
 import type { Cadence, PlanShape } from './costModel.js';
@@ -729,7 +729,7 @@ export class ReadPlanner {
   }
 
   /**
-   * How many hinted Sids this cycle may re-read (whole lists of 100). Hints bring reads forward;
+   * How many hinted Sids this cycle may re-read (whole lists: 100 Sids, or a page when smaller). Hints bring reads forward;
    * they must never take what the tiers need, which come after them in the queue. So their lists
    * come from a bucket filled at what the cost model charges for them (the re-reads they ask for,
    * in lists of 100, a minute) plus what the quota leaves over the plan (95 % of it, less the
@@ -738,7 +738,8 @@ export class ReadPlanner {
    * wait in the queue, and go together in fuller lists.
    */
   hintSidsAllowed(now: number): number {
-    const charged = Math.ceil(this.#m.hintsPerMinute() / SID_BATCH);
+    const batch = sidBatch(this.#shape.pageSize);
+    const charged = Math.ceil(this.#m.hintsPerMinute() / batch);
     // The quota left over is the backlog's while there is one (catching up takes what the plan leaves).
     const spare = this.catchingUp ? 0 : Math.max(0, BEHIND_BUDGET_SHARE * this.#quota - estimateRequestsPerMinute(this.#cadence, this.#m, this.#shape));
     const perMinute = charged + spare;
@@ -746,7 +747,7 @@ export class ReadPlanner {
     const cap = Math.max(1, perMinute);
     if (this.#hintTokensAt !== null) this.#hintTokens = Math.min(cap, this.#hintTokens + (perMinute * Math.max(0, now - this.#hintTokensAt)) / MINUTE);
     this.#hintTokensAt = now;
-    return Math.max(0, Math.floor(this.#hintTokens)) * SID_BATCH;
+    return Math.max(0, Math.floor(this.#hintTokens)) * batch;
   }
 
   /** Requests one cycle can spend on backlogs beyond the steady tiers: the quota of one poll interval less the steady share, at least one. */

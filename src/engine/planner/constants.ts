@@ -14,6 +14,11 @@ export { MAX_WINDOW_MS };
 export const MAX_AGE_MS = 180 * DAY;
 /** Sids in one `Sid=` list. */
 export const SID_BATCH = MAX_SIDS;
+/**
+ * Sids in one `Sid=` list at a page size: the answer comes in pages of `pageSize` like any
+ * listing, so a list of more Sids than a page holds costs a request per page. One request a list.
+ */
+export const sidBatch = (pageSize: number): number => Math.max(1, Math.min(SID_BATCH, pageSize));
 /** `Sid=` is checked against the last 31 days unless `DateCreated` is given: held Sids older than this (a day short of it) get a range. */
 export const SID_LOOKUP_MS = DEFAULT_RANGE_MS - DAY;
 /** Sids the client can put in a `Sid=` list; any other is left to the windows, which find it too. */

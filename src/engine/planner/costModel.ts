@@ -1,4 +1,4 @@
-import { BAND_EDGES_S, BAND_MARGIN_MS, BAND_TOP_S, FRESH_CANDIDATES, MAX_GATHER_MS, MAX_WINDOW_MS, MINUTE, SECOND, SID_BATCH } from './constants.js';
+import { BAND_EDGES_S, BAND_MARGIN_MS, BAND_TOP_S, FRESH_CANDIDATES, MAX_GATHER_MS, MAX_WINDOW_MS, MINUTE, SECOND, sidBatch } from './constants.js';
 import { endedShare } from './Measurements.js';
 import type { Measurements } from './Measurements.js';
 
@@ -102,9 +102,10 @@ export function estimateRequestsPerMinute(cadence: Cadence, m: Measurements, sha
   const { freshMs, freshEvery, heldEvery, sweepMs, bandEvery } = cadence;
   const pages = (records: number) => Math.max(1, Math.ceil(records / shape.pageSize));
   const cycles = MINUTE / shape.pollMs;
-  let total = (cycles / heldEvery) * Math.ceil(m.heldCount / SID_BATCH);
-  // Hinted Sids, re-read by Sid in lists of 100 (about once each).
-  total += Math.ceil(m.hintsPerMinute() / SID_BATCH);
+  const batch = sidBatch(shape.pageSize);
+  let total = (cycles / heldEvery) * Math.ceil(m.heldCount / batch);
+  // Hinted Sids, re-read by Sid in lists of 100 (of a page, when pages are smaller), about once each.
+  total += Math.ceil(m.hintsPerMinute() / batch);
   if (freshMs !== null) {
     // A fresh window lists only the calls that have ended.
     const span = freshSpanMs(cadence, shape);

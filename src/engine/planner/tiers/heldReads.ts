@@ -1,5 +1,5 @@
 import type { CallQuery } from '../../../exotel/buildCallQuery.js';
-import { MAX_WINDOW_MS, SID_BATCH, SID_LOOKUP_MS, ceilSecond, floorSecond } from '../constants.js';
+import { MAX_WINDOW_MS, SID_LOOKUP_MS, ceilSecond, floorSecond, sidBatch } from '../constants.js';
 
 /** One `Sid=` listing: the Sids and, for Sids older than the API's 31-day `Sid=` lookup, a `DateCreated` range. */
 export interface HeldBatch {
@@ -8,11 +8,13 @@ export interface HeldBatch {
 }
 
 /**
- * The `Sid=` listings that re-read `held` (oldest first): 100 Sids a request. Sids whose start is
+ * The `Sid=` listings that re-read `held` (oldest first): as many Sids a list as a page holds (100
+ * at most), so each is one request. Sids whose start is
  * known and older than 30 days are grouped by start, each group within one `DateCreated` window
  * (the API checks `Sid=` against the last 31 days unless `DateCreated` is given).
  */
 export function heldBatches(base: CallQuery, held: ReadonlyArray<{ sid: string; dateCreated?: number | undefined }>, now: number, oldest: number): HeldBatch[] {
+  const batch = sidBatch(base.pageSize ?? 100);
   const recent: string[] = [];
   const old: Array<{ sid: string; dateCreated: number }> = [];
   for (const h of held) {
@@ -20,8 +22,8 @@ export function heldBatches(base: CallQuery, held: ReadonlyArray<{ sid: string; 
     else recent.push(h.sid);
   }
   const out: HeldBatch[] = [];
-  for (let i = 0; i < recent.length; i += SID_BATCH) {
-    const sids = recent.slice(i, i + SID_BATCH);
+  for (let i = 0; i < recent.length; i += batch) {
+    const sids = recent.slice(i, i + batch);
     out.push({ query: { ...base, sid: sids }, sids });
   }
   old.sort((a, b) => a.dateCreated - b.dateCreated);
@@ -35,7 +37,7 @@ export function heldBatches(base: CallQuery, held: ReadonlyArray<{ sid: string; 
     group = [];
   };
   for (const h of old) {
-    if (group.length === SID_BATCH || (group.length > 0 && h.dateCreated - group[0]!.dateCreated > MAX_WINDOW_MS - 2_000)) flush();
+    if (group.length === batch || (group.length > 0 && h.dateCreated - group[0]!.dateCreated > MAX_WINDOW_MS - 2_000)) flush();
     group.push(h);
   }
   flush();
